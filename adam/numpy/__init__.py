@@ -1,0 +1,11 @@
+"""Optimizers in NumPy.
+
+* `init` / `update`: Adam as two pure functions, the readable version the book shows.
+* `Adam`: the same mathematics, in place and fast, with checkpoints.
+"""
+from adam.hyperparameters import Hyperparameters
+from adam.numpy.base import Optimizer
+from adam.numpy.fast import Adam
+from adam.numpy.functional import AdamState, init, update
+
+__all__ = ["Adam", "AdamState", "Hyperparameters", "Optimizer", "init", "update"]

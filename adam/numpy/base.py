@@ -1,0 +1,167 @@
+"""What every NumPy optimizer in the package shares: checked in-place steps and checkpoints.
+
+A subclass names its hyperparameters (a frozen dataclass that validates itself), the
+per-parameter state arrays it keeps ("slots"), and the in-place update `_apply`. This class
+does the rest: it checks every input before anything changes, creates the slots on the first
+step, counts steps, and saves and restores the state exactly (`state_dict`/`load_state_dict`).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from adam.numpy.checks import (check_finite, check_grad_list, check_matches_state,
+                               check_param_list)
+
+
+class Optimizer:
+    """Base class. Use a subclass: `Adam`, `SGD`, `AdaGrad`, `RMSProp`, ..."""
+
+    hyperparameters_type: type          # a frozen dataclass that checks its fields
+    non_negative_slots: tuple[str, ...] = ()   # slots that hold squares (checked on load)
+
+    def __init__(self, **hyperparameters):
+        self._hyperparameters = self.hyperparameters_type(**hyperparameters)
+        self.iterations = 0
+        self._slots: dict[str, list[np.ndarray]] | None = None
+
+    # -- what subclasses provide ---------------------------------------------------------
+    @classmethod
+    def slots_for(cls, hyperparameters) -> tuple[str, ...]:
+        """Names of the per-parameter state arrays these hyperparameters need."""
+        return ()
+
+    def slot_names(self) -> tuple[str, ...]:
+        return self.slots_for(self._hyperparameters)
+
+    def _apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """Update `params` and the slots in place. Inputs are already checked; t = iterations + 1."""
+        raise NotImplementedError
+
+    # -- hyperparameters -----------------------------------------------------------------
+    @property
+    def hyperparameters(self):
+        return self._hyperparameters
+
+    def __getattr__(self, name):
+        # opt.learning_rate, opt.beta_1, ... read through to the checked dataclass
+        hp = self.__dict__.get("_hyperparameters")
+        if hp is not None and name in {f.name for f in dataclasses.fields(hp)}:
+            return getattr(hp, name)
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+
+    @property
+    def learning_rate(self) -> float:
+        return self._hyperparameters.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        # the only hyperparameter meant to change during training (schedules, warm-up)
+        self._hyperparameters = dataclasses.replace(self._hyperparameters, learning_rate=value)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in dataclasses.asdict(self._hyperparameters).items())
+        return f"{type(self).__name__}({args})"
+
+    # -- stepping ------------------------------------------------------------------------
+    def step(self, params, grads) -> None:
+        """Update `params` (a list of float arrays) in place, given one gradient per parameter.
+
+        Every check runs before anything is written: on error, parameters and optimizer
+        state are exactly as they were.
+        """
+        params = check_param_list(params)
+        if self._slots is not None:
+            check_matches_state(params, *self._params_layout)
+        grads = check_grad_list(grads, params)
+        if self._slots is None:
+            self._slots = {name: [np.zeros_like(p, order="C") for p in params]
+                           for name in self.slot_names()}
+            self._params_layout = ([p.shape for p in params], [p.dtype for p in params])
+        self._apply(params, grads)
+        self.iterations += 1
+
+    def state_bytes(self) -> int:
+        """Bytes of per-parameter state the optimizer holds (0 before the first step)."""
+        return sum(a.nbytes for arrays in (self._slots or {}).values() for a in arrays)
+
+    # -- checkpoints ---------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """Everything needed to resume bit for bit: hyperparameters, step count, slot arrays
+        (copies, so that later steps do not change a saved state)."""
+        slots = {name: [a.copy() for a in arrays] for name, arrays in (self._slots or {}).items()}
+        return {"optimizer": type(self).__name__,
+                "hyperparameters": dataclasses.asdict(self._hyperparameters),
+                "iterations": int(self.iterations),
+                "slots": slots}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a `state_dict`. The whole state is checked first; on error nothing changes."""
+        hyperparameters, iterations, slots = self._check_state_dict(state)
+        self._hyperparameters = hyperparameters
+        self.iterations = iterations
+        if slots is None:
+            self._slots = None
+        else:
+            self._slots = {name: [np.array(a, order="C", copy=True) for a in arrays]
+                           for name, arrays in slots.items()}
+            first = next(iter(slots.values()), [])
+            self._params_layout = ([a.shape for a in first], [a.dtype for a in first])
+
+    def _check_state_dict(self, state):
+        name = type(self).__name__
+        expected_keys = {"optimizer", "hyperparameters", "iterations", "slots"}
+        if not isinstance(state, dict):
+            raise TypeError(f"state must be a dict from {name}.state_dict(), got {type(state).__name__}")
+        if set(state) != expected_keys:
+            missing, extra = expected_keys - set(state), set(state) - expected_keys
+            raise ValueError(f"malformed state dict: missing keys {sorted(missing)}, "
+                             f"unexpected keys {sorted(extra)}")
+        if state["optimizer"] != name:
+            raise ValueError(f"this state dict was saved by {state['optimizer']!r}, not {name!r}")
+        if not isinstance(state["hyperparameters"], dict):
+            raise ValueError("malformed state dict: 'hyperparameters' must be a dict")
+        try:
+            hyperparameters = self.hyperparameters_type(**state["hyperparameters"])
+        except TypeError as err:
+            raise ValueError(f"malformed state dict: bad hyperparameters ({err})") from err
+        iterations = state["iterations"]
+        if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 0:
+            raise ValueError(f"malformed state dict: 'iterations' must be a non-negative integer, "
+                             f"got {iterations!r}")
+        slots = state["slots"]
+        if not isinstance(slots, dict):
+            raise ValueError("malformed state dict: 'slots' must be a dict of lists of arrays")
+        if not slots:
+            if iterations:
+                raise ValueError(f"malformed state dict: {iterations} steps recorded but no slots")
+            return hyperparameters, 0, None
+        expected = self.slots_for(hyperparameters)
+        if set(slots) != set(expected):
+            raise ValueError(f"malformed state dict: slots {sorted(slots)} do not match the "
+                             f"slots {sorted(expected)} of these hyperparameters")
+        counts = {len(v) if isinstance(v, (list, tuple)) else -1 for v in slots.values()}
+        if len(counts) != 1 or -1 in counts:
+            raise ValueError("malformed state dict: every slot must be a list with one array per parameter")
+        reference = slots[expected[0]]
+        for slot, arrays in slots.items():
+            for i, a in enumerate(arrays):
+                label = f"slots[{slot!r}][{i}]"
+                if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.floating):
+                    raise ValueError(f"malformed state dict: {label} must be a floating-point array")
+                if a.shape != reference[i].shape or a.dtype != reference[i].dtype:
+                    raise ValueError(f"malformed state dict: {label} is {a.dtype}{list(a.shape)} but "
+                                     f"{expected[0]}[{i}] is {reference[i].dtype}{list(reference[i].shape)}")
+                check_finite(f"state dict {label}", a)
+                if slot in self.non_negative_slots and a.size and a.min() < 0:
+                    raise ValueError(f"corrupt state dict: {label} holds negative values, "
+                                     "but it is a running average of squares")
+        if self._slots is not None:
+            shapes, dtypes = self._params_layout
+            layout = [(tuple(s), np.dtype(d)) for s, d in zip(shapes, dtypes)]
+            if [(a.shape, a.dtype) for a in reference] != layout:
+                raise ValueError("this state dict was saved for another parameter set: its arrays are "
+                                 f"{[f'{a.dtype}{list(a.shape)}' for a in reference]}, this optimizer's "
+                                 f"parameters are {[f'{d}{list(s)}' for s, d in layout]}")
+        return hyperparameters, int(iterations), slots

@@ -1,0 +1,74 @@
+"""Adam as two pure functions, in the style of Optax: ``init(params) -> state`` and
+``update(grads, state, params) -> (params, state)``.
+
+This is the version the book shows: one line per formula of Algorithm 1 (Kingma & Ba, 2015).
+It allocates new arrays at every step and never changes its inputs. `adam.numpy.Adam` runs
+the same mathematics in place, in cache-sized blocks; the tests check that the two agree.
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from adam.hyperparameters import Hyperparameters
+from adam.numpy.checks import check_grad_list, check_matches_state, check_param_list
+
+
+class AdamState(NamedTuple):
+    """Everything Adam remembers between steps."""
+
+    step: int                                    # t, the number of updates made so far
+    first_moment: tuple[np.ndarray, ...]         # m: moving average of g
+    second_moment: tuple[np.ndarray, ...]        # v: moving average of g**2 (uncentered)
+    max_second_moment: tuple[np.ndarray, ...] | None = None   # AMSGrad: running max of v
+
+
+def init(params, amsgrad: bool = False) -> AdamState:
+    """Zero moments, one pair per parameter (plus AMSGrad's maximum when asked for)."""
+    params = check_param_list(params, in_place=False)
+    zeros = lambda: tuple(np.zeros_like(p) for p in params)  # noqa: E731
+    return AdamState(step=0, first_moment=zeros(), second_moment=zeros(),
+                     max_second_moment=zeros() if amsgrad else None)
+
+
+def update(grads, state: AdamState, params,
+           hyperparameters: Hyperparameters = Hyperparameters()):
+    """One Adam step. Returns ``(new_params, new_state)``; the inputs are left untouched."""
+    h = hyperparameters
+    params = check_param_list(params, in_place=False)
+    check_matches_state(params, [m.shape for m in state.first_moment],
+                        [m.dtype for m in state.first_moment])
+    grads = check_grad_list(grads, params)
+    if h.amsgrad != (state.max_second_moment is not None):
+        raise ValueError("amsgrad does not match the state: create it with init(params, amsgrad=...)")
+
+    t = state.step + 1
+    maxima = state.max_second_moment or [None] * len(params)
+    new_params, new_m, new_v, new_max = [], [], [], []
+    for p, g, m, v, v_max in zip(params, grads, state.first_moment, state.second_moment, maxima):
+        if h.weight_decay:                       # decoupled weight decay (AdamW)
+            p = p * (1 - h.learning_rate * h.weight_decay)
+        m = h.beta_1 * m + (1 - h.beta_1) * g
+        v = h.beta_2 * v + (1 - h.beta_2) * (g * g)
+        if h.amsgrad:                            # never let the denominator shrink
+            v_max = np.maximum(v_max, v)
+        v_used = v_max if h.amsgrad else v
+
+        if not h.bias_correction:                # "RMSProp with momentum" (paper, Sec. 6.4)
+            step = h.learning_rate * m / (np.sqrt(v_used) + h.epsilon)
+        elif h.epsilon_hat:                      # the reordered form of Sec. 2, used by TF/Keras
+            alpha_t = h.learning_rate * math.sqrt(1 - h.beta_2**t) / (1 - h.beta_1**t)
+            step = alpha_t * m / (np.sqrt(v_used) + h.epsilon)
+        else:                                    # Algorithm 1
+            m_hat = m / (1 - h.beta_1**t)
+            v_hat = v_used / (1 - h.beta_2**t)
+            step = h.learning_rate * m_hat / (np.sqrt(v_hat) + h.epsilon)
+
+        new_params.append(p - step)
+        new_m.append(m)
+        new_v.append(v)
+        new_max.append(v_max)
+    return new_params, AdamState(t, tuple(new_m), tuple(new_v),
+                                 tuple(new_max) if h.amsgrad else None)

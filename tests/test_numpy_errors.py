@@ -1,0 +1,199 @@
+"""Bad input gives an error that names the problem, and changes nothing."""
+import copy
+import math
+
+import numpy as np
+import pytest
+
+from adam.numpy import Adam, Hyperparameters, init, update
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"learning_rate": 0.0}, "learning_rate must lie in"),
+    ({"learning_rate": -1e-3}, "learning_rate must lie in"),
+    ({"learning_rate": math.nan}, "learning_rate must be finite"),
+    ({"learning_rate": math.inf}, "learning_rate must be finite"),
+    ({"learning_rate": "0.1"}, "learning_rate must be a real number"),
+    ({"learning_rate": True}, "learning_rate must be a real number"),
+    ({"beta_1": 1.0}, r"beta_1 must lie in \[0.0, 1.0\)"),
+    ({"beta_1": -0.1}, "beta_1 must lie in"),
+    ({"beta_2": 1.5}, "beta_2 must lie in"),
+    ({"epsilon": -1e-8}, "epsilon must lie in"),
+    ({"weight_decay": -0.1}, "weight_decay must lie in"),
+    ({"amsgrad": 1}, "amsgrad must be True or False"),
+    ({"bias_correction": "no"}, "bias_correction must be True or False"),
+    ({"epsilon_hat": True, "bias_correction": False}, "epsilon_hat=True"),
+])
+def test_bad_hyperparameters(kw, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        Adam(**kw)
+    with pytest.raises((ValueError, TypeError), match=message):
+        Hyperparameters(**kw)
+
+
+def test_numpy_scalars_are_accepted():
+    opt = Adam(learning_rate=np.float32(0.01), beta_1=np.float64(0.8))
+    assert isinstance(opt.learning_rate, float) and opt.beta_1 == 0.8
+
+
+def trained_optimizer(**kw):
+    rng = np.random.default_rng(0)
+    params = [rng.normal(size=(3, 2)).astype(np.float32), rng.normal(size=4).astype(np.float32)]
+    opt = Adam(**kw)
+    for _ in range(3):
+        opt.step(params, [rng.normal(size=p.shape).astype(np.float32) for p in params])
+    return opt, params
+
+
+def snapshot(opt, params):
+    return copy.deepcopy(opt.state_dict()), [p.copy() for p in params], opt.iterations
+
+
+def assert_unchanged(opt, params, snap):
+    state, saved_params, iterations = snap
+    assert opt.iterations == iterations
+    for a, b in zip(params, saved_params):
+        np.testing.assert_array_equal(a, b)
+    now = opt.state_dict()
+    assert now["hyperparameters"] == state["hyperparameters"]
+    for name in state["slots"]:
+        for a, b in zip(now["slots"][name], state["slots"][name]):
+            np.testing.assert_array_equal(a, b)
+
+
+def nan_at_end(shape):
+    g = np.ones(shape, np.float32)
+    g.reshape(-1)[-1] = np.nan
+    return g
+
+
+BAD_STEPS = [
+    ("one gradient too few", lambda p: (p, [np.ones((3, 2))]), "got 1 gradients for 2 parameters"),
+    ("transposed gradient", lambda p: (p, [np.ones((2, 3)), np.ones(4)]),
+     r"grads\[0\] has shape \(2, 3\) but params\[0\] has shape \(3, 2\)"),
+    ("NaN in the last element of the last gradient", lambda p: (p, [np.ones((3, 2)), nan_at_end(4)]),
+     r"grads\[1\] contains 1 non-finite value\(s\).*index \(3,\)"),
+    ("infinite gradient", lambda p: (p, [np.full((3, 2), np.inf), np.ones(4)]),
+     r"grads\[0\] contains 6 non-finite"),
+    ("complex gradient", lambda p: (p, [np.ones((3, 2), complex), np.ones(4)]), "real numbers"),
+    ("boolean gradient", lambda p: (p, [np.ones((3, 2), bool), np.ones(4)]), "real numbers"),
+    ("gradients not a list", lambda p: (p, np.ones(4)), "grads must be a list"),
+    ("params not a list", lambda p: (p[0], [np.ones((3, 2))]), "params must be a list"),
+    ("a parameter that is a list", lambda p: ([p[0], [1.0, 2.0, 3.0, 4.0]], [np.ones((3, 2)), np.ones(4)]),
+     r"params\[1\] must be a NumPy array"),
+    ("integer parameter", lambda p: ([p[0], np.arange(4)], [np.ones((3, 2)), np.ones(4)]),
+     r"params\[1\] has dtype int64; parameters must be floating-point"),
+    ("different parameter set", lambda p: ([p[0], np.zeros(5, np.float32)], [np.ones((3, 2)), np.ones(5)]),
+     r"params\[1\] is float32\[5\] but the optimizer state was built for float32\[4\]"),
+    ("different dtype", lambda p: ([p[0], p[1].astype(np.float64)], [np.ones((3, 2)), np.ones(4)]),
+     r"params\[1\] is float64\[4\] but the optimizer state was built for float32\[4\]"),
+    ("one parameter fewer", lambda p: ([p[0]], [np.ones((3, 2))]), "holds 2 parameters but 1 were passed"),
+    ("same array twice", lambda p: ([p[0], p[0]], [np.ones((3, 2)), np.ones((3, 2))]), "are the same array"),
+    ("gradient aliasing the parameter", lambda p: (p, [p[0], np.ones(4)]), r"grads\[0\] shares memory"),
+]
+
+
+@pytest.mark.parametrize("name, make, message", BAD_STEPS, ids=[b[0] for b in BAD_STEPS])
+def test_bad_step_raises_and_changes_nothing(name, make, message):
+    opt, params = trained_optimizer(amsgrad=True)
+    snap = snapshot(opt, params)
+    step_params, step_grads = make(params)
+    with pytest.raises((ValueError, TypeError), match=message):
+        opt.step(step_params, step_grads)
+    assert_unchanged(opt, params, snap)
+
+
+def test_read_only_parameter():
+    p = np.zeros(3)
+    p.flags.writeable = False
+    with pytest.raises(ValueError, match=r"params\[0\] is read-only"):
+        Adam().step([p], [np.ones(3)])
+
+
+def test_huge_but_finite_gradients_are_accepted():
+    # g*g fits in float64 but the sum of four of them overflows, so the quick finiteness
+    # test fails and the exact test must let the gradient through.
+    w = np.zeros(4)
+    Adam(epsilon=0.0).step([w], [np.full(4, 1e154)])
+    np.testing.assert_allclose(w, -0.001, rtol=1e-12)
+
+
+def bad_states():
+    opt, _ = trained_optimizer(amsgrad=True)
+    good = opt.state_dict()
+
+    def edit(fn):
+        s = copy.deepcopy(good)
+        fn(s)
+        return s
+
+    def set_(path, value):
+        def fn(s):
+            target = s
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+        return fn
+
+    return [
+        ("not a dict", [1, 2], "state must be a dict"),
+        ("missing key", edit(lambda s: s.pop("slots")), r"missing keys \['slots'\]"),
+        ("extra key", edit(set_(["extra"], 1)), r"unexpected keys \['extra'\]"),
+        ("other optimizer", edit(set_(["optimizer"], "SGD")), "saved by 'SGD', not 'Adam'"),
+        ("bad hyperparameter", edit(set_(["hyperparameters", "beta_1"], 2.0)), "beta_1 must lie in"),
+        ("unknown hyperparameter", edit(set_(["hyperparameters", "momentum"], 0.9)), "bad hyperparameters"),
+        ("negative step count", edit(set_(["iterations"], -1)), "'iterations' must be a non-negative integer"),
+        ("float step count", edit(set_(["iterations"], 3.0)), "'iterations' must be a non-negative integer"),
+        ("slots not a dict", edit(set_(["slots"], [])), "'slots' must be a dict"),
+        ("steps but no slots", edit(set_(["slots"], {})), "3 steps recorded but no slots"),
+        ("missing AMSGrad slot", edit(lambda s: s["slots"].pop("max_second_moment")), "do not match the slots"),
+        ("AMSGrad slot without AMSGrad", edit(set_(["hyperparameters", "amsgrad"], False)), "do not match the slots"),
+        ("ragged slots", edit(lambda s: s["slots"]["first_moment"].pop()), "one array per parameter"),
+        ("integer slot", edit(lambda s: s["slots"]["first_moment"].__setitem__(0, np.zeros((3, 2), int))),
+         "must be a floating-point array"),
+        ("wrong slot shape", edit(lambda s: s["slots"]["second_moment"].__setitem__(1, np.zeros(5, np.float32))),
+         r"slots\['second_moment'\]\[1\] is float32\[5\]"),
+        ("NaN in a moment", edit(lambda s: s["slots"]["first_moment"][0].__setitem__((0, 0), np.nan)),
+         "non-finite"),
+        ("negative second moment", edit(lambda s: s["slots"]["second_moment"][1].__setitem__(0, -1.0)),
+         "negative values"),
+        ("another parameter set", edit(lambda s: [s["slots"][k].__setitem__(1, np.zeros(7, np.float32))
+                                                  for k in s["slots"]]), "saved for another parameter set"),
+    ]
+
+
+@pytest.mark.parametrize("name, state, message", bad_states(), ids=[b[0] for b in bad_states()])
+def test_bad_state_dict_raises_and_changes_nothing(name, state, message):
+    opt, params = trained_optimizer(amsgrad=True)
+    snap = snapshot(opt, params)
+    with pytest.raises((ValueError, TypeError), match=message):
+        opt.load_state_dict(state)
+    assert_unchanged(opt, params, snap)
+
+
+def test_state_dict_of_fresh_optimizer_loads_and_binds_later():
+    opt, params = trained_optimizer()
+    fresh = Adam()
+    opt.load_state_dict(fresh.state_dict())          # reset to a fresh optimizer
+    assert opt.iterations == 0 and opt.state_bytes() == 0
+    opt.step(params, [np.ones((3, 2)), np.ones(4)])  # binds to any parameter list again
+
+
+def test_loaded_state_must_match_params_at_next_step():
+    opt, params = trained_optimizer()
+    other = Adam()
+    other.load_state_dict(opt.state_dict())
+    with pytest.raises(ValueError, match="was built for float32"):
+        other.step([np.zeros((3, 2), np.float32), np.zeros(9, np.float32)], [np.ones((3, 2)), np.ones(9)])
+
+
+def test_functional_update_checks_its_inputs():
+    params = [np.zeros(3)]
+    state = init(params)
+    with pytest.raises(ValueError, match="contains 1 non-finite"):
+        update([np.array([0.0, np.nan, 0.0])], state, params)
+    with pytest.raises(ValueError, match="amsgrad does not match the state"):
+        update([np.ones(3)], state, params, Hyperparameters(amsgrad=True))
+    with pytest.raises(TypeError, match="parameters must be floating-point"):
+        init([np.arange(3)])
+    assert params[0].tolist() == [0.0, 0.0, 0.0]
