@@ -2,10 +2,13 @@
 
 * `init` / `update`: Adam as two pure functions, the readable version the book shows.
 * `Adam`: the same mathematics, in place and fast, with checkpoints.
+* `SGD` (with momentum), `AdaGrad`, `RMSProp`: the methods Adam grew out of, same interface.
 """
 from adam.hyperparameters import Hyperparameters
 from adam.numpy.base import Optimizer
+from adam.numpy.classic import SGD, AdaGrad, RMSProp
 from adam.numpy.fast import Adam
 from adam.numpy.functional import AdamState, init, update
 
-__all__ = ["Adam", "AdamState", "Hyperparameters", "Optimizer", "init", "update"]
+__all__ = ["Adam", "AdamState", "AdaGrad", "Hyperparameters", "Optimizer", "RMSProp", "SGD",
+           "init", "update"]

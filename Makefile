@@ -1,0 +1,57 @@
+# The two ways in:   make test   (unit tests + every chapter executed)
+#                    make book   (the executed HTML book in _build/html)
+# Both create .venv on first use and install the exact versions in requirements.lock.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# requirements.lock pins every package for Linux x86-64 (as CI uses). Elsewhere, run e.g.
+# `make book REQUIREMENTS=` to install from the version ranges in pyproject.toml instead.
+REQUIREMENTS ?= requirements.lock
+STAMP := $(VENV)/.installed
+
+# Offline MNIST for machines without internet (CI): used when the file exists beside the clone.
+MNIST_OFFLINE := $(abspath ../shared/data/mnist-offline.npz)
+ifneq ($(wildcard $(MNIST_OFFLINE)),)
+export ADAM_BOOK_MNIST ?= $(MNIST_OFFLINE)
+endif
+# Quiet TensorFlow's C++ start-up logs (the notebooks set these too).
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export TF_ENABLE_ONEDNN_OPTS ?= 0
+
+.PHONY: install test book benchmark lock clean
+
+install: $(STAMP)
+
+$(STAMP): $(REQUIREMENTS) pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; found " + sys.version.split()[0] + " (set PYTHON=...)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+ifneq ($(strip $(REQUIREMENTS)),)
+	$(PY) -m pip install --quiet -r $(REQUIREMENTS)
+	$(PY) -m pip install --quiet --no-deps -e .
+else
+	$(PY) -m pip install --quiet -e ".[test]"
+endif
+	touch $@
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --nbmake --nbmake-timeout=600 tests chapters
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+benchmark: $(STAMP)
+	$(PY) benchmarks/adam_step.py
+
+# Re-resolve the version ranges of pyproject.toml into a fresh lock file.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet ".[test]"
+	( echo "# Exact versions for CI and book builds (Linux x86-64, Python 3.11). Regenerate: make lock"; \
+	  .lock-venv/bin/python -m pip freeze --exclude adam-book ) > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf _build

@@ -1,0 +1,105 @@
+"""MNIST that also works without internet.
+
+`load_mnist()` returns the same ``(x_train, y_train), (x_test, y_test)`` tuple as
+`keras.datasets.mnist.load_data()`. When the environment variable ``ADAM_BOOK_MNIST`` names an
+``.npz`` file with the same four arrays, that file is used (and checked); otherwise Keras
+downloads the data (or reuses its cache in ``~/.keras/datasets``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import zipfile
+
+import numpy as np
+
+ENV_VAR = "ADAM_BOOK_MNIST"
+OFFICIAL_TRAIN, OFFICIAL_TEST = 60_000, 10_000
+KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+class MnistError(RuntimeError):
+    """The MNIST data could not be loaded; the message says why and what to do."""
+
+
+@dataclasses.dataclass(frozen=True)
+class MnistSource:
+    """Where the images came from, and how many there are."""
+
+    origin: str            # "file" or "keras"
+    path: str | None
+    n_train: int
+    n_test: int
+
+    @property
+    def is_subset(self) -> bool:
+        return self.n_train < OFFICIAL_TRAIN or self.n_test < OFFICIAL_TEST
+
+    def describe(self) -> str:
+        where = f"local file {self.path}" if self.origin == "file" else "Keras (download or cache)"
+        text = f"MNIST from {where}: {self.n_train:,} training and {self.n_test:,} test images"
+        if self.is_subset:
+            text += (f" (a subset of the official {OFFICIAL_TRAIN:,} + {OFFICIAL_TEST:,}; "
+                     "accuracies are not comparable with full-MNIST results)")
+        return text
+
+
+def load_mnist(verbose: bool = True, return_source: bool = False):
+    """Load MNIST as ``(x_train, y_train), (x_test, y_test)``: uint8 images of 28x28 pixels
+    and uint8 labels 0-9. With ``return_source=True`` also return a `MnistSource`."""
+    path = os.environ.get(ENV_VAR)
+    if path:
+        data = _load_file(path)
+        origin = "file"
+    else:
+        data = _load_keras()
+        origin = "keras"
+    (x_train, _), (x_test, _) = data
+    source = MnistSource(origin, path or None, len(x_train), len(x_test))
+    if verbose:
+        print(source.describe())
+    return (data, source) if return_source else data
+
+
+def _load_file(path: str):
+    if not os.path.isfile(path):
+        raise MnistError(f"{ENV_VAR}={path!r} does not name an existing file")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [k for k in KEYS if k not in npz.files]
+            if missing:
+                raise MnistError(f"{path}: missing array(s) {missing}; an MNIST .npz needs "
+                                 f"{list(KEYS)} (found {sorted(npz.files)})")
+            arrays = {k: npz[k] for k in KEYS}
+    except MnistError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise MnistError(f"{path}: not a readable .npz file ({type(err).__name__}: {err})") from err
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.ndim != 3 or x.shape[1:] != (28, 28):
+            raise MnistError(f"{path}: x_{split} has shape {x.shape}, expected (n, 28, 28)")
+        if y.shape != (len(x),):
+            raise MnistError(f"{path}: y_{split} has shape {y.shape}, expected ({len(x)},) "
+                             f"to match x_{split}")
+        for name, a in ((f"x_{split}", x), (f"y_{split}", y)):
+            if a.dtype != np.uint8:
+                raise MnistError(f"{path}: {name} has dtype {a.dtype}, expected uint8")
+        if len(y) and y.max() > 9:
+            raise MnistError(f"{path}: y_{split} holds label {int(y.max())}; labels are 0-9")
+        if len(x) == 0:
+            raise MnistError(f"{path}: x_{split} is empty")
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def _load_keras():
+    import keras
+
+    try:
+        return keras.datasets.mnist.load_data()
+    except Exception as err:   # Keras raises several kinds of error for a failed download
+        raise MnistError(
+            f"Keras could not download MNIST ({type(err).__name__}: {err}). Without internet, "
+            f"point {ENV_VAR} at a local copy: an .npz file with uint8 arrays {', '.join(KEYS)} "
+            f"(as keras.datasets.mnist.load_data() returns), e.g.\n"
+            f"    export {ENV_VAR}=/path/to/mnist.npz") from err

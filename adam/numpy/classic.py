@@ -1,0 +1,120 @@
+"""The optimizers Adam grew out of, with the same interface as `adam.numpy.Adam`.
+
+Each update is one or two lines of mathematics; the code follows it directly (these are
+for small problems and comparisons, so they favour clarity over the speed of `Adam`).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from adam.hyperparameters import check_beta, check_flag, check_learning_rate, check_non_negative
+from adam.numpy.base import Optimizer
+
+
+@dataclasses.dataclass(frozen=True)
+class SGDHyperparameters:
+    learning_rate: float = 0.01
+    momentum: float = 0.0
+    nesterov: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "learning_rate", check_learning_rate(self.learning_rate))
+        object.__setattr__(self, "momentum", check_beta("momentum", self.momentum))
+        check_flag("nesterov", self.nesterov)
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional (Nesterov) momentum.
+
+    Plain: ``p -= lr * g``. With momentum mu: ``velocity = mu * velocity + g`` and
+    ``p -= lr * velocity``; Nesterov looks ahead: ``p -= lr * (g + mu * velocity)``.
+    """
+
+    hyperparameters_type = SGDHyperparameters
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
+        super().__init__(learning_rate=learning_rate, momentum=momentum, nesterov=nesterov)
+
+    @classmethod
+    def slots_for(cls, hyperparameters):
+        return ("velocity",) if hyperparameters.momentum else ()
+
+    def _apply(self, params, grads):
+        h = self.hyperparameters
+        for i, (p, g) in enumerate(zip(params, grads)):
+            if h.momentum:
+                velocity = self._slots["velocity"][i]
+                velocity *= h.momentum
+                velocity += g
+                direction = g + h.momentum * velocity if h.nesterov else velocity
+            else:
+                direction = g
+            p -= h.learning_rate * direction
+
+
+@dataclasses.dataclass(frozen=True)
+class AdaGradHyperparameters:
+    learning_rate: float = 0.01
+    epsilon: float = 1e-8
+
+    def __post_init__(self):
+        object.__setattr__(self, "learning_rate", check_learning_rate(self.learning_rate))
+        object.__setattr__(self, "epsilon", check_non_negative("epsilon", self.epsilon))
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad (Duchi et al., 2011): ``sum_of_squares += g**2``;
+    ``p -= lr * g / (sqrt(sum_of_squares) + eps)``. Steps only ever shrink."""
+
+    hyperparameters_type = AdaGradHyperparameters
+    non_negative_slots = ("sum_of_squares",)
+
+    def __init__(self, learning_rate=0.01, epsilon=1e-8):
+        super().__init__(learning_rate=learning_rate, epsilon=epsilon)
+
+    @classmethod
+    def slots_for(cls, hyperparameters):
+        return ("sum_of_squares",)
+
+    def _apply(self, params, grads):
+        h = self.hyperparameters
+        for p, g, total in zip(params, grads, self._slots["sum_of_squares"]):
+            total += g * g
+            p -= h.learning_rate * g / (np.sqrt(total) + h.epsilon)
+
+
+@dataclasses.dataclass(frozen=True)
+class RMSPropHyperparameters:
+    learning_rate: float = 0.001
+    rho: float = 0.9
+    epsilon: float = 1e-8
+
+    def __post_init__(self):
+        object.__setattr__(self, "learning_rate", check_learning_rate(self.learning_rate))
+        object.__setattr__(self, "rho", check_beta("rho", self.rho))
+        object.__setattr__(self, "epsilon", check_non_negative("epsilon", self.epsilon))
+
+
+class RMSProp(Optimizer):
+    """RMSProp (Tieleman & Hinton, 2012): ``mean_square = rho * mean_square + (1 - rho) * g**2``;
+    ``p -= lr * g / (sqrt(mean_square) + eps)``. A moving average instead of AdaGrad's sum,
+    and no bias correction."""
+
+    hyperparameters_type = RMSPropHyperparameters
+    non_negative_slots = ("mean_square",)
+
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-8):
+        super().__init__(learning_rate=learning_rate, rho=rho, epsilon=epsilon)
+
+    @classmethod
+    def slots_for(cls, hyperparameters):
+        return ("mean_square",)
+
+    def _apply(self, params, grads):
+        h = self.hyperparameters
+        for p, g, mean_square in zip(params, grads, self._slots["mean_square"]):
+            mean_square *= h.rho
+            mean_square += (1 - h.rho) * g * g
+            p -= h.learning_rate * g / (np.sqrt(mean_square) + h.epsilon)

@@ -1,0 +1,81 @@
+"""The MNIST loader: local files are checked, and a failed download says what to do."""
+import numpy as np
+import pytest
+
+import adam.mnist as mnist
+from adam.mnist import ENV_VAR, MnistError, load_mnist
+
+
+def write_npz(path, **overrides):
+    rng = np.random.default_rng(0)
+    arrays = {"x_train": rng.integers(0, 256, (12, 28, 28), dtype=np.uint8),
+              "y_train": rng.integers(0, 10, 12, dtype=np.uint8),
+              "x_test": rng.integers(0, 256, (5, 28, 28), dtype=np.uint8),
+              "y_test": rng.integers(0, 10, 5, dtype=np.uint8)}
+    arrays.update(overrides)
+    arrays = {k: v for k, v in arrays.items() if v is not None}
+    np.savez(path, **arrays)
+    return arrays
+
+
+def test_loads_a_local_file_and_says_so(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "m.npz"
+    arrays = write_npz(path)
+    monkeypatch.setenv(ENV_VAR, str(path))
+    (x_train, y_train), (x_test, y_test), = load_mnist()
+    np.testing.assert_array_equal(x_train, arrays["x_train"])
+    np.testing.assert_array_equal(y_test, arrays["y_test"])
+    out = capsys.readouterr().out
+    assert str(path) in out and "12 training and 5 test images" in out and "subset" in out
+    _, source = load_mnist(verbose=False, return_source=True)
+    assert source.origin == "file" and source.n_train == 12 and source.is_subset
+
+
+@pytest.mark.parametrize("override, message", [
+    ({"y_test": None}, r"missing array\(s\) \['y_test'\]"),
+    ({"x_train": np.zeros((12, 28, 27), np.uint8)}, r"x_train has shape \(12, 28, 27\)"),
+    ({"y_train": np.zeros(11, np.uint8)}, r"y_train has shape \(11,\), expected \(12,\)"),
+    ({"x_test": np.zeros((5, 28, 28), np.float32)}, "x_test has dtype float32, expected uint8"),
+    ({"y_train": np.full(12, 10, np.uint8)}, "holds label 10"),
+])
+def test_bad_files_are_named(tmp_path, monkeypatch, override, message):
+    path = tmp_path / "bad.npz"
+    write_npz(path, **override)
+    monkeypatch.setenv(ENV_VAR, str(path))
+    with pytest.raises(MnistError, match=message):
+        load_mnist(verbose=False)
+
+
+def test_missing_and_corrupt_files(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "nope.npz"))
+    with pytest.raises(MnistError, match="does not name an existing file"):
+        load_mnist(verbose=False)
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"PK\x03\x04 this is not really a zip file")
+    monkeypatch.setenv(ENV_VAR, str(corrupt))
+    with pytest.raises(MnistError, match="not a readable .npz file"):
+        load_mnist(verbose=False)
+
+
+def test_failed_download_explains_the_environment_variable(monkeypatch):
+    keras = pytest.importorskip("keras")
+    monkeypatch.delenv(ENV_VAR, raising=False)
+
+    def offline():
+        raise Exception("URL fetch failure: no network")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    with pytest.raises(MnistError, match=f"export {ENV_VAR}=") as info:
+        load_mnist(verbose=False)
+    assert "no network" in str(info.value)
+
+
+def test_uses_keras_when_no_file_is_named(monkeypatch):
+    keras = pytest.importorskip("keras")
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    fake = ((np.zeros((60000, 28, 28), np.uint8), np.zeros(60000, np.uint8)),
+            (np.zeros((10000, 28, 28), np.uint8), np.zeros(10000, np.uint8)))
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: fake)
+    data, source = load_mnist(verbose=False, return_source=True)
+    assert data is fake and source.origin == "keras" and not source.is_subset
+    assert "subset" not in source.describe()
