@@ -58,12 +58,17 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Landscape:
 def trajectory(optimizer, landscape: Landscape, steps: int, start=None) -> np.ndarray:
     """Run `optimizer` (anything with ``step(params, grads)``) for `steps` steps from `start`.
 
-    Returns the ``(steps + 1, 2)`` array of visited points, the start included.
+    Returns the ``(steps + 1, 2)`` array of visited points, the start included. A run that
+    diverges (its gradient overflows) ends there: the remaining rows are NaN.
     """
     point = np.array(landscape.start if start is None else start, dtype=np.float64)
-    path = np.empty((steps + 1, 2))
+    path = np.full((steps + 1, 2), np.nan)
     path[0] = point
     for t in range(1, steps + 1):
-        optimizer.step([point], [landscape.gradient(point)])
+        with np.errstate(over="ignore", invalid="ignore"):
+            gradient = landscape.gradient(point)
+        if not np.all(np.isfinite(gradient)):
+            break
+        optimizer.step([point], [gradient])
         path[t] = point
     return path

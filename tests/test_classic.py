@@ -100,3 +100,9 @@ def test_trajectory_records_start_and_every_step():
     assert path.shape == (11, 2)
     np.testing.assert_array_equal(path[0], land.start)
     assert land.value(path[-1]) < land.value(path[0])
+
+
+def test_a_diverging_run_ends_in_nan_rows():
+    land = ill_conditioned_quadratic(50.0)
+    path = trajectory(SGD(1.0), land, steps=500)      # step size far above 2 / 50
+    assert np.isnan(path[-1]).all() and np.isfinite(path[:10]).all()
