@@ -22,6 +22,11 @@ class Landscape:
     window: tuple[tuple[float, float], tuple[float, float]]   # (x range, y range)
     start: tuple[float, float]                                # a standard starting point
 
+    def values(self, path) -> np.ndarray:
+        """f at each row of `path`: inf where it overflows, NaN where a run had diverged."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.array([self.value(point) for point in np.atleast_2d(path)], dtype=np.float64)
+
     def grid(self, n: int = 200):
         """`X, Y, Z` arrays for a contour plot over the window."""
         (x0, x1), (y0, y1) = self.window

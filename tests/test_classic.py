@@ -106,3 +106,14 @@ def test_a_diverging_run_ends_in_nan_rows():
     land = ill_conditioned_quadratic(50.0)
     path = trajectory(SGD(1.0), land, steps=500)      # step size far above 2 / 50
     assert np.isnan(path[-1]).all() and np.isfinite(path[:10]).all()
+    values = land.values(path)
+    assert np.isnan(values[-1]) and np.isfinite(values[0]) and (np.isinf(values) | np.isfinite(values) | np.isnan(values)).all()
+
+
+def test_moment_traces_for_a_constant_gradient():
+    from adam.moments import moment_traces
+
+    t = np.arange(1, 51)
+    m, v = moment_traces(np.full((50, 2), 3.0), beta_1=0.8, beta_2=0.95)
+    np.testing.assert_allclose(m[:, 0], 3.0 * (1 - 0.8**t), rtol=1e-12)
+    np.testing.assert_allclose(v[:, 1], 9.0 * (1 - 0.95**t), rtol=1e-12)
