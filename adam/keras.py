@@ -1,0 +1,92 @@
+"""`Adam` as a Keras 3 optimizer, written with `keras.ops` so that it runs on every backend.
+
+It has the hyperparameters and the semantics of `adam.numpy.Adam`. With ``epsilon_hat=True``
+and ``epsilon=1e-7`` it computes what `keras.optimizers.Adam` computes, so it is a drop-in
+replacement; the defaults are Algorithm 1 of Kingma & Ba (2015) instead.
+"""
+from __future__ import annotations
+
+import numbers
+
+import keras
+from keras import ops
+
+from adam.hyperparameters import Hyperparameters
+
+
+@keras.saving.register_keras_serializable(package="adam")
+class Adam(keras.optimizers.Optimizer):
+    """Adam (Kingma & Ba, 2015) for Keras models: ``model.compile(optimizer=Adam(), ...)``.
+
+    Arguments are those of `adam.hyperparameters.Hyperparameters`; `learning_rate` may also be
+    a `keras.optimizers.schedules.LearningRateSchedule`. Keras's own options (`clipnorm`,
+    `global_clipnorm`, `use_ema`, ...) pass through `**kwargs`.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 amsgrad=False, weight_decay=0.0, bias_correction=True, epsilon_hat=False,
+                 name="adam", **kwargs):
+        weight_decay = 0.0 if weight_decay is None else weight_decay   # Keras's "no decay"
+        # The same checks as the NumPy optimizer, before Keras creates anything. A schedule
+        # is checked by Keras; only a plain number can be checked here.
+        fixed_rate = isinstance(learning_rate, numbers.Real) and not isinstance(learning_rate, bool)
+        checked = Hyperparameters(
+            learning_rate=learning_rate if fixed_rate else 0.001, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
+            bias_correction=bias_correction, epsilon_hat=epsilon_hat)
+        # Keras applies decoupled weight decay itself, p <- p - lr * wd * p, before update_step.
+        super().__init__(learning_rate=learning_rate, name=name,
+                         weight_decay=checked.weight_decay or None, **kwargs)
+        self.beta_1 = checked.beta_1
+        self.beta_2 = checked.beta_2
+        self.epsilon = checked.epsilon
+        self.amsgrad = checked.amsgrad
+        self.bias_correction = checked.bias_correction
+        self.epsilon_hat = checked.epsilon_hat
+
+    def build(self, var_list):
+        """One first moment and one second moment per variable (and AMSGrad's maximum)."""
+        if self.built:
+            return
+        super().build(var_list)
+        slot = lambda name: [self.add_variable_from_reference(v, name) for v in var_list]  # noqa: E731
+        self._first_moments = slot("first_moment")
+        self._second_moments = slot("second_moment")
+        if self.amsgrad:
+            self._max_second_moments = slot("max_second_moment")
+
+    def update_step(self, gradient, variable, learning_rate):
+        """Algorithm 1 for one variable, in its dtype."""
+        dtype = variable.dtype
+        g = ops.cast(gradient, dtype)
+        lr = ops.cast(learning_rate, dtype)
+        t = ops.cast(self.iterations + 1, dtype)
+        index = self._get_variable_index(variable)
+        m, v = self._first_moments[index], self._second_moments[index]
+
+        # m <- beta_1 m + (1 - beta_1) g, written as an increment, m += (1 - beta_1)(g - m),
+        # so that the framework updates the variable in place instead of copying a new one in.
+        self.assign_add(m, ops.multiply(ops.subtract(g, m), 1 - self.beta_1))
+        self.assign_add(v, ops.multiply(ops.subtract(ops.square(g), v), 1 - self.beta_2))
+        if self.amsgrad:                      # never let the denominator shrink
+            v_max = self._max_second_moments[index]
+            self.assign(v_max, ops.maximum(v_max, v))
+            v = v_max
+
+        # lr * m_hat / (sqrt(v_hat) + eps), with both corrections folded into two scalars:
+        # alpha_t = lr * sqrt(1 - b2^t) / (1 - b1^t), and eps scaled by sqrt(1 - b2^t).
+        if self.bias_correction:
+            correction_2 = ops.sqrt(1 - ops.power(ops.cast(self.beta_2, dtype), t))
+            alpha_t = lr * correction_2 / (1 - ops.power(ops.cast(self.beta_1, dtype), t))
+            eps = self.epsilon if self.epsilon_hat else self.epsilon * correction_2
+        else:
+            alpha_t, eps = lr, self.epsilon
+        self.assign_sub(variable, ops.divide(ops.multiply(m, alpha_t),
+                                             ops.add(ops.sqrt(v), eps)))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
+                      amsgrad=self.amsgrad, bias_correction=self.bias_correction,
+                      epsilon_hat=self.epsilon_hat)
+        return config
