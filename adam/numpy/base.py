@@ -20,6 +20,7 @@ class Optimizer:
 
     hyperparameters_type: type          # a frozen dataclass that checks its fields
     non_negative_slots: tuple[str, ...] = ()   # slots that hold squares (checked on load)
+    _check_finite = staticmethod(check_finite)  # a subclass may bring a faster test
 
     def __init__(self, **hyperparameters):
         self._hyperparameters = self.hyperparameters_type(**hyperparameters)
@@ -74,7 +75,7 @@ class Optimizer:
         params = check_param_list(params)
         if self._slots is not None:
             check_matches_state(params, *self._params_layout)
-        grads = check_grad_list(grads, params)
+        grads = check_grad_list(grads, params, finite=self._check_finite)
         if self._slots is None:
             self._slots = {name: [np.zeros_like(p, order="C") for p in params]
                            for name in self.slot_names()}
