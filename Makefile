@@ -19,7 +19,7 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: install test book benchmark lock clean
+.PHONY: install test book browser-test benchmark lock clean
 
 install: $(STAMP)
 
@@ -40,6 +40,10 @@ test: $(STAMP)
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+# The built book in headless Chromium: math, images, console, requests, navigation, buttons.
+browser-test: $(STAMP)
+	$(PY) -m pytest -v tests/test_browser.py
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/adam_step.py

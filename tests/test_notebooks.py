@@ -49,3 +49,21 @@ def test_notebook_metadata_and_stripped_outputs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_every_chapter_is_in_the_table_of_contents(path):
     assert f"chapters/{path.stem}" in toc_files()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_first_code_cell_installs_the_package_from_the_configured_repository(path):
+    """Colab opens a chapter on its own: its first code cell must fetch the package, from the
+    repository `_config.yml` names (set both with `python tests/notebook_setup.py URL`)."""
+    from notebook_setup import first_code_cell, setup_cell
+
+    cell = first_code_cell(json.loads(path.read_text()))
+    assert "".join(cell["source"]) == setup_cell()
+    assert cell["metadata"].get("tags") == ["remove-cell"]
+
+
+def test_repository_url_is_not_a_placeholder():
+    from notebook_setup import repository_url
+
+    url = repository_url()
+    assert url.startswith("https://github.com/") and "OWNER" not in url and "<" not in url

@@ -1,0 +1,162 @@
+"""The built book, read in a real browser: headless Chromium (Debian's `chromium`) via Playwright.
+
+Serves `_build/html` on 127.0.0.1 with no other network, opens every page and checks that the
+math is typeset (MathJax served by the book itself, no raw TeX left), every image loaded, the
+console shows no error, no request failed or left the book, and that following "next" from the
+first page reaches every chapter. Saves screenshots of two pages to `_build/screenshots/`.
+
+Run after `make book`: `.ci/run` does; `make test` runs it when Chromium, Playwright and a built
+book are present, and otherwise reports why it was skipped.
+"""
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# In CI (ADAM_BOOK_REQUIRE_BROWSER=1) a missing browser or book is a failure, not a skip.
+def _skip(reason):
+    if os.environ.get("ADAM_BOOK_REQUIRE_BROWSER"):
+        pytest.fail(reason.replace("skipped", "cannot run"), pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+if CHROMIUM is None:
+    _skip("browser test skipped: no Chromium on PATH "
+          "(Debian: apt-get install chromium fonts-liberation)")
+if not (HTML / "intro.html").exists():
+    _skip("browser test skipped: no built book in _build/html (run make book first)")
+try:
+    from playwright import sync_api
+except ImportError:
+    _skip("browser test skipped: pip install playwright")
+
+
+def chapter_pages():
+    """Every page the table of contents lists, as paths relative to _build/html."""
+    from test_notebooks import toc_files
+
+    return ["intro.html"] + [f"{name}.html" for name in toc_files()]
+
+
+@pytest.fixture(scope="module")
+def site():
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Recorder:
+    """Console errors, failed requests and requests that leave the site, for one page."""
+
+    def __init__(self, page, base):
+        self.problems = []
+        record = self.problems.append
+        page.on("console", lambda m: record(f"console error: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: record(f"page error: {e}"))
+        page.on("requestfailed", lambda r: record(f"request failed: {r.url} ({r.failure})"))
+        page.on("response", lambda r: record(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+        page.on("request", lambda r: None if r.url.startswith((base, "data:", "blob:", "about:"))
+                else record(f"request outside the book: {r.url}"))
+
+
+PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
+               if "_static" not in p.parts and "_sources" not in p.parts
+               and p.name not in {"genindex.html", "search.html", "index.html"})
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_page_is_complete_offline(browser, site, rel):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    recorder = Recorder(page, site)
+    page.goto(site + rel, wait_until="load")
+    problems = recorder.problems
+
+    if page.locator(".math").count():
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=10000)
+        page.evaluate("MathJax.startup.promise")
+        if page.locator("mjx-container").count() == 0:
+            problems.append("math present but nothing typeset by MathJax")
+        raw = page.evaluate("""() => [...document.querySelectorAll('.math')]
+            .filter(e => !e.querySelector('mjx-container')).length""")
+        if raw:
+            problems.append(f"{raw} formulas left as raw TeX")
+    text = page.locator("article").inner_text()
+    if "$$" in text:
+        problems.append("raw $$ left in the text")
+
+    broken = page.evaluate("""() => [...document.images]
+        .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)""")
+    problems += [f"image not loaded: {src}" for src in broken]
+    page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_next_links_reach_every_chapter(browser, site):
+    page = browser.new_page()
+    page.goto(site + "intro.html")
+    visited = ["intro.html"]
+    for _ in range(50):
+        link = page.locator("a.right-next")
+        if not link.count():
+            break
+        link.first.click()
+        page.wait_for_load_state("load")
+        visited.append(page.url.removeprefix(site).split("#")[0])
+    page.close()
+    missing = [p for p in chapter_pages() if p not in visited]
+    assert not missing, f"not reachable by 'next' from the first page: {missing}"
+
+
+def test_chapter_pages_have_launch_and_download_buttons(browser, site):
+    from notebook_setup import repository_url
+
+    slug = repository_url().removeprefix("https://github.com/")
+    page = browser.new_page()
+    for rel in chapter_pages()[1:]:
+        if not rel.startswith("chapters/"):
+            continue
+        page.goto(site + rel)
+        hrefs = page.evaluate("() => [...document.querySelectorAll('a')].map(a => a.href)")
+        notebook = rel.removesuffix(".html") + ".ipynb"
+        assert f"https://colab.research.google.com/github/{slug}/blob/main/{notebook}" in hrefs, rel
+        assert any(h.startswith(f"https://mybinder.org/v2/gh/{slug}/main") for h in hrefs), rel
+        assert any(h.endswith(f"_sources/{notebook}") for h in hrefs), f"{rel}: no .ipynb download"
+    page.close()
+
+
+def test_screenshots_of_two_pages(browser, site):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    for rel, name in [("chapters/04_bias_correction.html", "bias_correction.png"),
+                      ("chapters/05_implementing_adam.html", "implementing_adam.png")]:
+        page.goto(site + rel, wait_until="load")
+        if page.locator(".math").count():
+            page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("MathJax.startup.promise")
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+        assert (SCREENSHOTS / name).stat().st_size > 10_000
+    page.close()
