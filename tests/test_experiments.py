@@ -1,0 +1,43 @@
+"""adam.online (Reddi et al.'s counterexample) and adam.sparse_features."""
+import numpy as np
+import pytest
+
+from adam import online, sparse_features
+from adam.numpy import SGD, Adam
+
+
+def test_online_gradients_follow_the_three_step_pattern():
+    assert [online.gradient(t, 3.0) for t in range(1, 7)] == [3.0, -1.0, -1.0, 3.0, -1.0, -1.0]
+
+
+def test_adam_drifts_to_the_worst_point_and_amsgrad_does_not():
+    xs, regret = online.run(C=3.0, steps=30_000)
+    assert xs[-3:].min() > 0.99                      # x = +1, where the loss is largest
+    assert abs(regret[-1] - (2 * 3.0 - 4) / 3) < 0.02  # average regret stays at (2C - 4)/3
+    xs, regret = online.run(C=3.0, steps=30_000, amsgrad=True)
+    assert xs[-3:].max() < -0.99
+    assert regret[-1] < 0.05 and regret[-1] < regret[len(regret) // 10]
+
+
+def test_online_refuses_c_at_most_two():
+    with pytest.raises(ValueError, match="C > 2"):
+        online.run(C=2.0, steps=10)
+
+
+def test_sparse_problem_frequencies_and_gradient():
+    problem = sparse_features.make_problem(n=4000, d=20, seed=1)
+    observed = problem.features.mean(axis=0)
+    assert np.all(np.diff(problem.frequencies) < 0)
+    np.testing.assert_allclose(observed[:5], problem.frequencies[:5], atol=0.03)
+    w = np.random.default_rng(0).normal(size=20)
+    rows = np.arange(500)
+    numeric = np.array([(problem.loss(w + 1e-6 * e, rows) - problem.loss(w - 1e-6 * e, rows)) / 2e-6
+                        for e in np.eye(20)])
+    np.testing.assert_allclose(problem.gradient(w, rows), numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_sparse_training_learns_and_reports_divergence():
+    problem = sparse_features.make_problem(n=2000, d=20, seed=2)
+    w = sparse_features.train(problem, Adam(learning_rate=0.05), steps=300)
+    assert problem.loss(w) < 0.8 * problem.loss(np.zeros(20))
+    assert sparse_features.train(problem, SGD(1e9), steps=50) is None
