@@ -3,12 +3,14 @@
 * `init` / `update`: Adam as two pure functions, the readable version the book shows.
 * `Adam`: the same mathematics, in place and fast, with checkpoints.
 * `SGD` (with momentum), `AdaGrad`, `RMSProp`: the methods Adam grew out of, same interface.
+* `AdamW`, `AdaMax`, `Nadam`: variants (AMSGrad is ``Adam(amsgrad=True)``).
 """
 from adam.hyperparameters import Hyperparameters
 from adam.numpy.base import Optimizer
 from adam.numpy.classic import SGD, AdaGrad, RMSProp
 from adam.numpy.fast import Adam
 from adam.numpy.functional import AdamState, init, update
+from adam.numpy.variants import AdaMax, AdamW, Nadam
 
-__all__ = ["Adam", "AdamState", "AdaGrad", "Hyperparameters", "Optimizer", "RMSProp", "SGD",
+__all__ = ["Adam", "AdamState", "AdamW", "AdaGrad", "AdaMax", "Nadam", "Hyperparameters", "Optimizer", "RMSProp", "SGD",
            "init", "update"]

@@ -1,0 +1,120 @@
+"""Adam's best-known variants, with the interface of `adam.numpy.Adam`.
+
+* `AdamW`: Adam with decoupled weight decay (Loshchilov & Hutter, 2019); `Adam(weight_decay=...)`
+  with Keras's default decay of 0.004.
+* AMSGrad (Reddi et al., 2018) is `Adam(amsgrad=True)`.
+* `AdaMax`: the infinity-norm variant of the paper's Section 7.1.
+* `Nadam`: Nesterov momentum in Adam (Dozat, 2016), with the momentum schedule Keras uses.
+
+These are written for clarity, one line per formula, like the classic optimizers.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from adam.hyperparameters import check_beta, check_learning_rate, check_non_negative
+from adam.numpy.base import Optimizer
+from adam.numpy.fast import Adam
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: each step first shrinks p by ``1 - lr * weight_decay``."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 amsgrad=False, weight_decay=0.004, bias_correction=True, epsilon_hat=False):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
+                         bias_correction=bias_correction, epsilon_hat=epsilon_hat)
+
+
+@dataclasses.dataclass(frozen=True)
+class VariantHyperparameters:
+    """Hyperparameters of AdaMax and Nadam; the defaults are Keras's."""
+
+    learning_rate: float = 0.001
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-7
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "learning_rate", check_learning_rate(self.learning_rate))
+        set_(self, "beta_1", check_beta("beta_1", self.beta_1))
+        set_(self, "beta_2", check_beta("beta_2", self.beta_2))
+        set_(self, "epsilon", check_non_negative("epsilon", self.epsilon))
+
+
+class AdaMax(Optimizer):
+    """AdaMax (Kingma & Ba, 2015, Sec. 7.1): the L2 norm of Adam's v becomes an infinity norm.
+
+    ``m = b1 m + (1 - b1) g``;  ``u = max(b2 u, |g|)``;  ``p -= lr / (1 - b1^t) * m / (u + eps)``.
+    `u` needs no bias correction: it is a maximum, not an average that starts at zero. The paper
+    has no epsilon; Keras adds one (1e-7) to guard against u = 0.
+    """
+
+    hyperparameters_type = VariantHyperparameters
+    non_negative_slots = ("infinity_norm",)
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+
+    @classmethod
+    def slots_for(cls, hyperparameters):
+        return ("first_moment", "infinity_norm")
+
+    def _apply(self, params, grads):
+        h = self.hyperparameters
+        t = self.iterations + 1
+        for p, g, m, u in zip(params, grads, self._slots["first_moment"], self._slots["infinity_norm"]):
+            m *= h.beta_1
+            m += (1 - h.beta_1) * g
+            np.maximum(h.beta_2 * u, np.abs(g), out=u)
+            p -= h.learning_rate / (1 - h.beta_1**t) * m / (u + h.epsilon)
+
+
+def nadam_momentum(beta_1: float, t: int) -> float:
+    """Dozat's momentum schedule, as in Keras: mu_t = beta_1 (1 - 0.5 * 0.96^t)."""
+    return beta_1 * (1 - 0.5 * 0.96**t)
+
+
+class Nadam(Optimizer):
+    """Nadam (Dozat, 2016): Adam whose momentum looks one step ahead, as Nesterov's does.
+
+    With the schedule mu_t and the products ``P_t = mu_1 ... mu_t``:
+    ``m_hat = mu_{t+1} m / (1 - P_{t+1}) + (1 - mu_t) g / (1 - P_t)``, ``v_hat = v / (1 - b2^t)``,
+    ``p -= lr * m_hat / (sqrt(v_hat) + eps)``: the corrected momentum of the *next* step plus the
+    current gradient's share, instead of Adam's current momentum.
+    """
+
+    hyperparameters_type = VariantHyperparameters
+    non_negative_slots = ("second_moment",)
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+
+    @classmethod
+    def slots_for(cls, hyperparameters):
+        return ("first_moment", "second_moment")
+
+    def _apply(self, params, grads):
+        h = self.hyperparameters
+        t = self.iterations + 1
+        mu_t, mu_next = nadam_momentum(h.beta_1, t), nadam_momentum(h.beta_1, t + 1)
+        # P_t depends on t alone, so a checkpoint need not hold it: extend the cached product
+        # by one factor, or recompute it after a restore.
+        cached_t, cached = getattr(self, "_product", (None, None))
+        product_t = (cached * mu_t if cached_t == t - 1
+                     else math.prod(nadam_momentum(h.beta_1, i) for i in range(1, t + 1)))
+        self._product = (t, product_t)
+        product_next = product_t * mu_next
+        for p, g, m, v in zip(params, grads, self._slots["first_moment"], self._slots["second_moment"]):
+            m *= h.beta_1
+            m += (1 - h.beta_1) * g
+            v *= h.beta_2
+            v += (1 - h.beta_2) * g * g
+            m_hat = mu_next * m / (1 - product_next) + (1 - mu_t) * g / (1 - product_t)
+            v_hat = v / (1 - h.beta_2**t)
+            p -= h.learning_rate * m_hat / (np.sqrt(v_hat) + h.epsilon)

@@ -1,0 +1,84 @@
+"""adam.numpy.variants against Keras's own AdamW, Adamax and Nadam, plus their checks."""
+import numpy as np
+import pytest
+
+from adam.numpy import AdaMax, Adam, AdamW, Nadam
+from test_keras import assert_within_ulps, gradient_sequence
+
+keras = pytest.importorskip("keras")
+
+
+def run_keras(params, grads, optimizer):
+    variables = [keras.Variable(p) for p in params]
+    for g in grads:
+        optimizer.apply_gradients(zip([keras.ops.convert_to_tensor(x) for x in g], variables))
+    return [v.numpy() for v in variables]
+
+
+def run(optimizer, params, grads):
+    params = [p.copy() for p in params]
+    for g in grads:
+        optimizer.step(params, g)
+    return params
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    (lambda: AdaMax(), lambda: keras.optimizers.Adamax()),
+    (lambda: AdaMax(learning_rate=0.01, beta_2=0.99), lambda: keras.optimizers.Adamax(learning_rate=0.01, beta_2=0.99)),
+    (lambda: Nadam(), lambda: keras.optimizers.Nadam()),
+    (lambda: Nadam(learning_rate=0.01, beta_1=0.8), lambda: keras.optimizers.Nadam(learning_rate=0.01, beta_1=0.8)),
+    (lambda: AdamW(epsilon_hat=True, epsilon=1e-7), lambda: keras.optimizers.AdamW()),
+    (lambda: AdamW(epsilon_hat=True, epsilon=1e-7, weight_decay=0.1, amsgrad=True),
+     lambda: keras.optimizers.AdamW(weight_decay=0.1, amsgrad=True)),
+], ids=["adamax", "adamax-lr", "nadam", "nadam-beta", "adamw", "adamw-amsgrad"])
+def test_matches_keras(ours, theirs):
+    params, grads = gradient_sequence(steps=100)
+    assert_within_ulps(run(ours(), params, grads), run_keras(params, grads, theirs()))
+
+
+def test_adamax_first_step_is_learning_rate_times_sign():
+    """t = 1: m = (1 - b1) g, u = |g|, step = lr / (1 - b1) * m / |g| = lr * sign(g)."""
+    p = np.array([1.0, 1.0])
+    AdaMax(learning_rate=0.1, epsilon=0.0).step([p], [np.array([3.0, -0.002])])
+    np.testing.assert_allclose(p, [0.9, 1.1])
+
+
+def test_nadam_product_survives_a_checkpoint():
+    params, grads = gradient_sequence(steps=12)
+    straight = run(Nadam(), params, grads)
+    first = Nadam()
+    half = run(first, params, grads[:5])
+    resumed = Nadam()
+    resumed.load_state_dict(first.state_dict())
+    for a, b in zip(run(resumed, half, grads[5:]), straight):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_adamw_is_adam_with_decay_and_amsgrad_is_a_flag():
+    params, grads = gradient_sequence(steps=20)
+    np.testing.assert_array_equal(run(AdamW(weight_decay=0.01), params, grads)[0],
+                                  run(Adam(weight_decay=0.01), params, grads)[0])
+    assert AdamW().hyperparameters.weight_decay == 0.004
+
+
+@pytest.mark.parametrize("make", [AdaMax, Nadam])
+@pytest.mark.parametrize("kw, message", [({"learning_rate": 0.0}, "learning_rate"), ({"beta_1": 1.0}, "beta_1"),
+                                         ({"beta_2": 2.0}, "beta_2"), ({"epsilon": -1.0}, "epsilon")])
+def test_bad_hyperparameters(make, kw, message):
+    with pytest.raises(ValueError, match=message):
+        make(**kw)
+
+
+@pytest.mark.parametrize("make", [AdaMax, Nadam])
+def test_non_finite_gradient_changes_nothing(make):
+    params, grads = gradient_sequence(steps=3)
+    opt = make()
+    params = run(opt, params, grads[:2])
+    before = [p.copy() for p in params]
+    bad = [g.copy() for g in grads[2]]
+    bad[1][0] = np.inf
+    with pytest.raises(ValueError, match="non-finite"):
+        opt.step(params, bad)
+    for a, b in zip(params, before):
+        np.testing.assert_array_equal(a, b)
+    assert opt.iterations == 2
