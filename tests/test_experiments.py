@@ -41,3 +41,47 @@ def test_sparse_training_learns_and_reports_divergence():
     w = sparse_features.train(problem, Adam(learning_rate=0.05), steps=300)
     assert problem.loss(w) < 0.8 * problem.loss(np.zeros(20))
     assert sparse_features.train(problem, SGD(1e9), steps=50) is None
+
+
+def test_transformer_schedule_peaks_at_the_end_of_warm_up():
+    from adam.schedules import transformer_learning_rate
+
+    steps = np.arange(1, 20_001)
+    rates = transformer_learning_rate(steps, d_model=512, warmup_steps=4000)
+    assert steps[rates.argmax()] == 4000
+    assert rates.max() == pytest.approx((512 * 4000) ** -0.5)
+    assert np.all(np.diff(rates[:3999]) > 0) and np.all(np.diff(rates[4000:]) < 0)
+    with pytest.raises(ValueError, match="from 1"):
+        transformer_learning_rate(0)
+
+
+def test_adaptive_rate_spread_shrinks():
+    from adam.schedules import adaptive_rate_spread
+
+    spread = adaptive_rate_spread(steps=200, streams=4000)
+    assert spread[0] > 20 and spread[-1] < 1.5 and spread[-1] < spread[9] < spread[0]
+
+
+def test_corridor_rules_and_reinforce_learns():
+    from adam import reinforce
+
+    env = reinforce.Corridor(length=6, step_cost=0.1)
+    assert env.start == 1 and env.step(1, 0) == (0, -1.1, True) and env.step(4, 1) == (5, 0.9, True)
+    assert env.step(2, 1) == (3, -0.1, False)
+    with pytest.raises(ValueError):
+        reinforce.Corridor(length=2)
+    logits = np.random.default_rng(0).normal(size=(6, 2))
+    cells, actions = [1, 2, 3], [1, 1, 0]
+    grad = reinforce.reinforce_gradient(logits, cells, actions, episode_return=1.0, baseline=0.0)
+
+    def log_prob(z):
+        return sum(np.log(reinforce.policy(z, c)[a]) for c, a in zip(cells, actions))
+
+    numeric = np.zeros_like(logits)
+    for index in np.ndindex(logits.shape):
+        e = np.zeros_like(logits)
+        e[index] = 1e-6
+        numeric[index] = -(log_prob(logits + e) - log_prob(logits - e)) / 2e-6
+    np.testing.assert_allclose(grad, numeric, atol=1e-6)
+    returns = reinforce.train(Adam(learning_rate=0.1), episodes=300, seed=0)
+    assert returns[-50:].mean() > 0.8 > returns[:30].mean()
