@@ -6,6 +6,8 @@ notebook, so the value is only kept here (`glued`) and, unless ``display=False``
 """
 from __future__ import annotations
 
+import numpy as np
+
 try:
     from myst_nb import glue as _myst_glue
 except ImportError:          # Colab and plain Jupyter: no book to feed
@@ -16,6 +18,10 @@ glued: dict = {}
 
 
 def glue(name: str, value, display: bool = True) -> None:
+    # NumPy scalars print as "np.float64(1.5)" under NumPy 2, which the book's format specs
+    # ({glue:text}`name:.2f`) cannot parse: hand over the plain Python number.
+    if isinstance(value, np.generic):
+        value = value.item()
     glued[name] = value
     if _myst_glue is not None:
         _myst_glue(name, value, display=display)

@@ -85,3 +85,11 @@ def test_corridor_rules_and_reinforce_learns():
     np.testing.assert_allclose(grad, numeric, atol=1e-6)
     returns = reinforce.train(Adam(learning_rate=0.1), episodes=300, seed=0)
     assert returns[-50:].mean() > 0.8 > returns[:30].mean()
+
+
+def test_glue_hands_over_plain_numbers():
+    from adam.glue import glue, glued
+
+    glue("a_numpy_float", np.float64(1.5), display=False)
+    glue("a_numpy_int", np.int64(3), display=False)
+    assert type(glued["a_numpy_float"]) is float and type(glued["a_numpy_int"]) is int

@@ -59,7 +59,7 @@ def run_keras(params, grads, optimizer):
     variables = [keras.Variable(p) for p in params]
     for g in grads:
         optimizer.apply_gradients(zip([keras.ops.convert_to_tensor(x) for x in g], variables))
-    return [keras.ops.convert_to_numpy(v) for v in variables]
+    return [v.numpy() for v in variables]
 
 
 def assert_within_ulps(got, expected, ulps=ULPS):
@@ -139,7 +139,7 @@ def test_save_load_keeps_optimizer_and_state_and_resumes_exactly(tmp_path):
     assert loaded.optimizer.get_config() == model.optimizer.get_config()
     assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations) == 12
     for a, b in zip(model.optimizer.variables, loaded.optimizer.variables):
-        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
 
     x2, y2 = toy_data(seed=1)
     for m in (model, loaded):
@@ -170,7 +170,7 @@ def test_clipnorm_is_honoured():
     opt = adam.keras.Adam(learning_rate=0.1, clipnorm=1.0)
     opt.apply_gradients([(keras.ops.convert_to_tensor(np.array([300.0, 400.0], np.float32)), v)])
     first_moment = next(x for x in opt.variables if "first_moment" in x.name)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(first_moment),
+    np.testing.assert_allclose(first_moment.numpy(),
                                [0.1 * 0.6, 0.1 * 0.8], rtol=1e-6)
 
 
