@@ -160,3 +160,25 @@ def test_screenshots_of_two_pages(browser, site):
         page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
         assert (SCREENSHOTS / name).stat().st_size > 10_000
     page.close()
+
+
+def test_figures_are_opaque_so_dark_mode_keeps_them_readable(browser, site):
+    """Figures are drawn on white (adam.style), not on a transparent background that the dark
+    theme would turn black behind black text; a dark-mode screenshot shows it."""
+    from PIL import Image
+
+    figures = sorted((HTML / "_images").glob("*.png"))
+    assert figures, "no figures in the built book"
+    for path in figures:
+        with Image.open(path) as image:
+            rgba = image.convert("RGBA")
+            corners = [rgba.getpixel((x, y)) for x in (0, rgba.width - 1) for y in (0, rgba.height - 1)]
+        assert all(c[3] == 255 and min(c[:3]) >= 250 for c in corners), f"{path.name}: not on white"
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000}, color_scheme="dark")
+    page.goto(site + "chapters/02_from_sgd_to_adam.html", wait_until="load")
+    page.evaluate("document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark'")
+    page.locator("figure img").first.scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dark_mode_figure.png"))
+    page.close()
