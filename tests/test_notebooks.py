@@ -67,3 +67,17 @@ def test_repository_url_is_not_a_placeholder():
 
     url = repository_url()
     assert url.startswith("https://github.com/") and "OWNER" not in url and "<" not in url
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_goals_summary_and_captioned_figures(path):
+    """Every chapter opens with what the reader will learn and ends with a summary; every cell
+    that draws a figure gives it a caption and a name to refer to it by."""
+    cells = json.loads(path.read_text())["cells"]
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert "In this chapter" in text or "Learning goals" in text
+    assert "## Summary" in text
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and "plt.show()" in "".join(cell["source"]):
+            figure = cell["metadata"].get("mystnb", {}).get("figure", {})
+            assert figure.get("caption") and figure.get("name"), f"cell {i} draws an uncaptioned figure"
