@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from adam.numpy.checks import check_finite
-from adam.numpy.fast import Adam, folded_scalars
+from adam.numpy.fast import Adam
 
 
 @numba.njit(parallel=True, fastmath={"reassoc"})
@@ -57,19 +57,5 @@ class FusedAdam(Adam):
 
     _check_finite = staticmethod(_check_finite_parallel)
 
-    def _apply(self, params, grads):
-        h = self.hyperparameters
-        a, e = folded_scalars(h, self.iterations + 1)
-        decay = 1 - h.learning_rate * h.weight_decay
-        slots = self._slots
-        maxima = slots["max_second_moment"] if h.amsgrad else [None] * len(params)
-        for p, g, m, v, v_max in zip(params, grads, slots["first_moment"],
-                                     slots["second_moment"], maxima):
-            cast = p.dtype.type
-            flat_p = p.reshape(-1) if p.flags.c_contiguous else np.ascontiguousarray(p).reshape(-1)
-            flat_max = np.empty(0, p.dtype) if v_max is None else v_max.reshape(-1)
-            _fused_step(flat_p, np.ascontiguousarray(g).reshape(-1), m.reshape(-1), v.reshape(-1),
-                        flat_max, cast(h.beta_1), cast(1 - h.beta_1), cast(h.beta_2),
-                        cast(1 - h.beta_2), cast(a), cast(e), cast(decay))
-            if not p.flags.c_contiguous:
-                p[...] = flat_p.reshape(p.shape)
+    def _step_flat(self, p, g, m, v, v_max, scalars):
+        _fused_step(p, g, m, v, np.empty(0, p.dtype) if v_max is None else v_max, *scalars)

@@ -15,7 +15,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -25,6 +24,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import numpy as np  # noqa: E402
+
+import machine_info  # noqa: E402  (beside this script)
 
 from adam.hyperparameters import Hyperparameters  # noqa: E402
 from adam.numpy import Adam, init, update  # noqa: E402
@@ -216,9 +217,7 @@ def main(argv=None):
             "what": "time per Adam step, float32, one process, interleaved rounds",
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "command": " ".join([Path(sys.argv[0]).as_posix()] + (argv or sys.argv[1:])),
-            "machine": {"platform": platform.platform(), "processor": _cpu_name(),
-                        "cores": os.cpu_count(), "python": platform.python_version(),
-                        "numpy": np.__version__, **_versions()},
+            "machine": machine_info.describe(numpy=np.__version__, **_versions()),
             "n": args.n, "rounds": args.rounds, "steps_per_round": args.steps,
             "bandwidth_GBps": bandwidth / 1e9, "bound_ms": 1e3 * bound,
             "bandwidth_all_cores_GBps": bandwidth_all / 1e9, "bound_all_cores_ms": 1e3 * bound_all,
@@ -228,16 +227,6 @@ def main(argv=None):
         args.json.write_text(json.dumps(result, indent=2) + "\n")
         print(f"wrote {args.json}")
     return rows
-
-
-def _cpu_name():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _versions():

@@ -13,7 +13,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -26,6 +25,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import adam.keras  # noqa: E402
+import machine_info  # noqa: E402  (beside this script)
 from adam.quickstart import build_model, compile_model  # noqa: E402
 
 OPTIMIZERS = {
@@ -96,9 +96,7 @@ def main(argv=None):
             "what": "per-step cost on the MNIST quickstart model (101,770 parameters), batch 32",
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "command": " ".join([Path(sys.argv[0]).as_posix()] + (argv or sys.argv[1:])),
-            "machine": {"platform": platform.platform(), "processor": _cpu_name(),
-                        "cores": os.cpu_count(), "python": platform.python_version(),
-                        "keras": keras.__version__, "backend": keras.backend.backend()},
+            "machine": machine_info.describe(keras=keras.__version__, backend=keras.backend.backend()),
             "rounds": args.rounds, "repeat": args.repeat, "rows": rows}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2) + "\n")
@@ -118,16 +116,6 @@ def _compiled(fn):
         import tensorflow as tf
         return tf.function(fn)
     return fn
-
-
-def _cpu_name():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import keras  # noqa: E402
 
 import adam.keras  # noqa: E402
+import machine_info  # noqa: E402  (beside this script)
 from adam import quickstart  # noqa: E402
 from adam.mnist import load_mnist  # noqa: E402
 
@@ -83,8 +83,7 @@ def main(argv=None):
             "command": " ".join([Path(sys.argv[0]).as_posix()] + (argv or sys.argv[1:])),
             "data": source.describe(),
             "devices": quickstart.devices(),
-            "machine": {"platform": platform.platform(), "cores": os.cpu_count(),
-                        "python": platform.python_version(), "keras": keras.__version__},
+            "machine": machine_info.describe(keras=keras.__version__),
             "target": args.target, "rows": rows, "summary": summary}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2) + "\n")

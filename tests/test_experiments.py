@@ -93,3 +93,12 @@ def test_glue_hands_over_plain_numbers():
     glue("a_numpy_float", np.float64(1.5), display=False)
     glue("a_numpy_int", np.int64(3), display=False)
     assert type(glued["a_numpy_float"]) is float and type(glued["a_numpy_int"]) is int
+
+
+def test_ulps_counts_float32_spacings_of_the_largest_entry():
+    from adam.agreement import ulps
+
+    a = np.array([1.0, 0.5], np.float32)
+    one_spacing = a.astype(np.float64) + [np.spacing(np.float32(1.0)), 0.0]
+    assert ulps([a], [a]) == 0.0
+    assert ulps([a], [one_spacing]) == 1.0

@@ -4,16 +4,14 @@ import pytest
 
 pytest.importorskip("numba")
 
+from adam.agreement import run_numpy  # noqa: E402
 from adam.fused import FusedAdam  # noqa: E402
 from adam.numpy import Adam  # noqa: E402
 from test_numpy_adam import SWITCHES, random_problem  # noqa: E402
 
 
 def run(optimizer, params, grads):
-    params = [p.copy() for p in params]
-    for g in grads:
-        optimizer.step(params, g)
-    return params, optimizer
+    return run_numpy(optimizer, params, grads), optimizer
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -12,6 +12,8 @@ tf = pytest.importorskip("tensorflow")
 import keras  # noqa: E402
 
 import adam.keras  # noqa: E402
+from adam import agreement  # noqa: E402
+from adam.agreement import gradient_sequence, run_tensorflow  # noqa: E402
 import adam.tensorflow  # noqa: E402
 from adam.numpy import Adam as NumpyAdam  # noqa: E402
 
@@ -29,46 +31,14 @@ SWITCHES = [
 ULPS = 64
 
 
-def gradient_sequence(steps=100, shapes=((7, 3), (3,)), seed=0):
-    """Gradients whose scales span four orders of magnitude, so that epsilon matters somewhere."""
-    rng = np.random.default_rng(seed)
-    scales = [10.0 ** rng.uniform(-4, 0, size=s) for s in shapes]
-    params = [rng.normal(size=s).astype(np.float32) for s in shapes]
-    grads = [[(sc * rng.normal(size=s)).astype(np.float32) for sc, s in zip(scales, shapes)]
-             for _ in range(steps)]
-    return params, grads
-
-
 def run_numpy(params, grads, **kw):
-    params = [p.copy() for p in params]
-    opt = NumpyAdam(**kw)
-    for g in grads:
-        opt.step(params, g)
-    return params
-
-
-def run_tensorflow(params, grads, **kw):
-    variables = [tf.Variable(p) for p in params]
-    opt = adam.tensorflow.Adam(variables, **kw)
-    for g in grads:
-        opt.apply_gradients(g)
-    return [v.numpy() for v in variables]
-
-
-def run_keras(params, grads, optimizer):
-    variables = [keras.Variable(p) for p in params]
-    for g in grads:
-        optimizer.apply_gradients(zip([keras.ops.convert_to_tensor(x) for x in g], variables))
-    return [v.numpy() for v in variables]
+    return agreement.run_numpy(NumpyAdam(**kw), params, grads)
 
 
 def assert_within_ulps(got, expected, ulps=ULPS):
     """Each tensor within `ulps` float32 spacings of its largest entry."""
-    for a, b in zip(got, expected):
-        a = np.asarray(a)
-        distance = np.abs(a.astype(np.float64) - np.asarray(b, np.float64)).max()
-        assert distance <= ulps * np.spacing(np.abs(a).max()), (
-            f"{distance / np.spacing(np.abs(a).max()):.1f} ulps apart")
+    distance = agreement.ulps(got, expected)
+    assert distance <= ulps, f"{distance:.1f} ulps apart"
 
 
 @pytest.mark.parametrize("kw", SWITCHES)
@@ -78,7 +48,7 @@ def test_three_implementations_agree(kw):
                         [[g.astype(np.float64) for g in gs] for gs in grads], **kw)
     results = {"numpy": run_numpy(params, grads, **kw),
                "tensorflow": run_tensorflow(params, grads, **kw),
-               "keras": run_keras(params, grads, adam.keras.Adam(**kw))}
+               "keras": agreement.run_keras(adam.keras.Adam(**kw), params, grads)}
     for name, got in results.items():
         assert all(p.dtype == np.float32 for p in got), name
         assert_within_ulps(got, float64)

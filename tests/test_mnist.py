@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import adam.mnist as mnist
 from adam.mnist import ENV_VAR, MnistError, load_mnist
 
 

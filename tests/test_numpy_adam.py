@@ -1,6 +1,5 @@
 """adam.numpy: correctness against an independent reference, the paper's invariances,
 dtype handling, checkpoints, and the promise that a failed step changes nothing."""
-import copy
 import math
 import tracemalloc
 

@@ -79,22 +79,23 @@ class Adam(Optimizer):
             cast = p.dtype.type
             scalars = (cast(h.beta_1), cast(1 - h.beta_1), cast(h.beta_2), cast(1 - h.beta_2),
                        cast(a), cast(e), cast(decay))
-            scratch = self._scratch.get(p.dtype)
-            if scratch is None or scratch.size != BLOCK:
-                scratch = self._scratch[p.dtype] = np.empty(BLOCK, p.dtype)
             # Flat views; a non-contiguous parameter goes through a contiguous copy.
             flat_p = p.reshape(-1) if p.flags.c_contiguous else np.ascontiguousarray(p).reshape(-1)
-            flat_g = np.ascontiguousarray(g).reshape(-1)
-            flat_m, flat_v = m.reshape(-1), v.reshape(-1)
-            flat_max = None if v_max is None else v_max.reshape(-1)
-            for lo in range(0, flat_p.size, BLOCK):
-                hi = min(lo + BLOCK, flat_p.size)
-                _adam_block(flat_p[lo:hi], flat_g[lo:hi], flat_m[lo:hi], flat_v[lo:hi],
-                            None if flat_max is None else flat_max[lo:hi], scratch[: hi - lo],
-                            *scalars)
+            self._step_flat(flat_p, np.ascontiguousarray(g).reshape(-1), m.reshape(-1),
+                            v.reshape(-1), None if v_max is None else v_max.reshape(-1), scalars)
             if not p.flags.c_contiguous:
                 p[...] = flat_p.reshape(p.shape)
 
+    def _step_flat(self, p, g, m, v, v_max, scalars):
+        """The step on flat, contiguous arrays (`v_max` is None without AMSGrad), one
+        cache-sized block at a time."""
+        scratch = self._scratch.get(p.dtype)
+        if scratch is None or scratch.size != BLOCK:
+            scratch = self._scratch[p.dtype] = np.empty(BLOCK, p.dtype)
+        for lo in range(0, p.size, BLOCK):
+            hi = min(lo + BLOCK, p.size)
+            _adam_block(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi],
+                        None if v_max is None else v_max[lo:hi], scratch[: hi - lo], *scalars)
 
 def _adam_block(p, g, m, v, v_max, s, beta_1, one_minus_beta_1, beta_2, one_minus_beta_2,
                 a, e, decay):
