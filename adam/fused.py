@@ -53,9 +53,18 @@ class FusedAdam(Adam):
     checks and checkpoints.
 
     Checking the gradient for NaN and infinity before anything is written costs one more read
-    of it (4 of 32 bytes per float32 parameter); it runs on all cores too."""
+    of it (4 of 32 bytes per float32 parameter); it runs in parallel too. `threads` sets how
+    many of numba's threads both use."""
 
     _check_finite = staticmethod(_check_finite_parallel)
+
+    def step(self, params, grads) -> None:
+        previous = numba.get_num_threads()
+        numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
+        try:
+            super().step(params, grads)
+        finally:
+            numba.set_num_threads(previous)
 
     def _step_flat(self, p, g, m, v, v_max, scalars):
         _fused_step(p, g, m, v, np.empty(0, p.dtype) if v_max is None else v_max, *scalars)

@@ -60,3 +60,14 @@ def test_bad_gradient_changes_nothing_and_checkpoint_resumes():
         resumed.step(copy, g)
     for a, b in zip(run_params, copy):
         np.testing.assert_array_equal(a, b)
+
+
+def test_threads_change_nothing_and_numba_setting_is_restored():
+    import numba
+
+    params, grads = random_problem(5, shapes=((300, 500),), steps=3, dtype=np.float32)
+    before = numba.get_num_threads()
+    one, _ = run(FusedAdam(threads=1), params, grads)
+    assert numba.get_num_threads() == before
+    many, _ = run(FusedAdam(threads=numba.config.NUMBA_NUM_THREADS), params, grads)
+    np.testing.assert_array_equal(one[0], many[0])

@@ -1,6 +1,8 @@
 """adam.numpy: correctness against an independent reference, the paper's invariances,
 dtype handling, checkpoints, and the promise that a failed step changes nothing."""
 import math
+import multiprocessing
+import os
 import tracemalloc
 
 import numpy as np
@@ -105,6 +107,30 @@ def test_many_blocks_and_a_ragged_tail(monkeypatch):
     params, grads = random_problem(2, shapes=((1000,), (17, 9)), steps=5)
     np.testing.assert_allclose(flatten(run_fast(params, grads)[0]),
                                flatten(run_functional(params, grads)[0]), rtol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("switches", [{}, {"amsgrad": True, "weight_decay": 0.01}])
+def test_threads_change_nothing_but_speed(monkeypatch, switches, dtype):
+    # With small blocks every thread count splits the arrays differently, ragged tail included.
+    monkeypatch.setattr(fast, "BLOCK", 256)
+    params, grads = random_problem(3, shapes=((10 * 256 + 7,), (3 * 256,), (5, 5)), steps=4,
+                                   dtype=dtype)
+    serial, serial_opt = run_fast(params, grads, threads=1, **switches)
+    for threads in (2, 3, 8):
+        threaded, threaded_opt = run_fast(params, grads, threads=threads, **switches)
+        for a, b in zip(threaded, serial):
+            np.testing.assert_array_equal(a, b)
+        for name in serial_opt.slot_names():
+            for a, b in zip(threaded_opt.state_dict()["slots"][name],
+                            serial_opt.state_dict()["slots"][name]):
+                np.testing.assert_array_equal(a, b)
+
+
+def test_threads_default_to_the_available_cores():
+    assert Adam().threads == fast.default_threads() >= 1
+    assert Adam(threads=3).threads == 3
+    assert "threads" not in Adam(threads=3).state_dict()["hyperparameters"]
 
 
 def test_non_contiguous_parameter_is_updated_in_place():
@@ -252,3 +278,23 @@ def test_repr_and_attributes():
 def test_functional_state_is_a_named_tuple():
     state = init([np.zeros(2)], amsgrad=True)
     assert isinstance(state, AdamState) and state.step == 0 and state.max_second_moment is not None
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_threaded_step_works_in_a_forked_child(monkeypatch):
+    # The thread pool is made in the parent; a forked child has none of its threads.
+    monkeypatch.setattr(fast, "BLOCK", 64)
+    params, grads = random_problem(0, shapes=((40 * 64,),), steps=2, dtype=np.float32)
+    expected, _ = run_fast(params, grads, threads=2)
+    parent = Adam(threads=2)
+    p = [a.copy() for a in params]
+    parent.step(p, grads[0])
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        child = pool.apply_async(_step_and_return, (parent, p, grads[1])).get(timeout=60)
+    np.testing.assert_array_equal(child[0], expected[0])
+
+
+def _step_and_return(opt, params, grads):
+    opt.step(params, grads)
+    return params

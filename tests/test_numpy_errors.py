@@ -31,6 +31,12 @@ def test_bad_hyperparameters(kw, message):
         Hyperparameters(**kw)
 
 
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_bad_thread_count(threads):
+    with pytest.raises(ValueError, match="threads must be a positive integer or None"):
+        Adam(threads=threads)
+
+
 def test_numpy_scalars_are_accepted():
     opt = Adam(learning_rate=np.float32(0.01), beta_1=np.float64(0.8))
     assert isinstance(opt.learning_rate, float) and opt.beta_1 == 0.8
@@ -100,6 +106,25 @@ def test_bad_step_raises_and_changes_nothing(name, make, message):
     step_params, step_grads = make(params)
     with pytest.raises((ValueError, TypeError), match=message):
         opt.step(step_params, step_grads)
+    assert_unchanged(opt, params, snap)
+
+
+@pytest.mark.parametrize("where", [0, 1000, -1])
+def test_non_finite_gradient_found_by_the_threaded_check(monkeypatch, where):
+    # The quick test is split between threads; whichever part holds the NaN, the step refuses
+    # and names the element.
+    import adam.numpy.fast as fast
+    monkeypatch.setattr(fast, "BLOCK", 64)
+    rng = np.random.default_rng(1)
+    params = [rng.normal(size=(40, 50)).astype(np.float32)]
+    opt = Adam(threads=3)
+    opt.step(params, [rng.normal(size=(40, 50)).astype(np.float32)])
+    snap = snapshot(opt, params)
+    bad = rng.normal(size=(40, 50)).astype(np.float32)
+    bad.reshape(-1)[where] = np.nan
+    index = np.unravel_index(where % bad.size, bad.shape)
+    with pytest.raises(ValueError, match=rf"grads\[0\] contains 1 non-finite.*index \({index[0]}, {index[1]}\)"):
+        opt.step(params, [bad])
     assert_unchanged(opt, params, snap)
 
 

@@ -24,10 +24,12 @@ class AdamW(Adam):
     """Adam with decoupled weight decay: each step first shrinks p by ``1 - lr * weight_decay``."""
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 amsgrad=False, weight_decay=0.004, bias_correction=True, epsilon_hat=False):
+                 amsgrad=False, weight_decay=0.004, bias_correction=True, epsilon_hat=False,
+                 *, threads=None):
         super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
                          epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
-                         bias_correction=bias_correction, epsilon_hat=epsilon_hat)
+                         bias_correction=bias_correction, epsilon_hat=epsilon_hat,
+                         threads=threads)
 
 
 @dataclasses.dataclass(frozen=True)
