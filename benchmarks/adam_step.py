@@ -3,7 +3,9 @@
 Adam is memory-bound: a step reads p, g, m, v and writes p, m, v, 28 bytes per float32
 parameter. So each implementation is reported as a fraction of that bound, with the memory
 bandwidth measured in the same run by in-place kernels that move bytes the same way
-(``a += b`` and ``a *= 1``), and as paired ratios against our NumPy step.
+(``a += b`` and ``a *= 1``), and as paired ratios against our NumPy step. Two bounds: NumPy's
+kernels (on one thread and on as many as ``adam.numpy.Adam`` uses, the best of them), and the
+same kernels compiled by numba on all cores (the tightest, when numba is installed).
 
 Implementations are timed in interleaved rounds (the order rotates every round), so that
 drifts in machine speed hit them all alike; ratios are computed per round, then summarised
@@ -14,10 +16,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import multiprocessing
 import os
 import statistics
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -29,12 +33,18 @@ import machine_info  # noqa: E402  (beside this script)
 
 from adam.hyperparameters import Hyperparameters  # noqa: E402
 from adam.numpy import Adam, init, update  # noqa: E402
+from adam.numpy.fast import folded_scalars  # noqa: E402
 
 BYTES_PER_PARAMETER = 28   # read p, g, m, v; write p, m, v (float32)
 
 
+def threads_label(count):
+    return f"{count} thread" if count == 1 else f"{count} threads"
+
+
 def numpy_implementations(n, g):
-    """Our two NumPy versions: the readable functional core and the fast in-place step."""
+    """Our NumPy versions: the readable functional core, and the fast in-place step with its
+    default number of threads and with one. The first fast one is the reference ("ours")."""
     h = Hyperparameters()
     readable = {"params": [np.zeros(n, np.float32)]}
     readable["state"] = init(readable["params"])
@@ -42,10 +52,46 @@ def numpy_implementations(n, g):
     def readable_step():
         readable["params"], readable["state"] = update([g], readable["state"], readable["params"], h)
 
-    p = np.zeros(n, np.float32)
-    opt = Adam()
-    return {"NumPy, readable update (allocates temporaries)": readable_step,
-            "NumPy, adam.numpy.Adam (in place, blocked)": lambda: opt.step([p], [g])}
+    out = {}
+    for count in dict.fromkeys([Adam().threads, 1]):
+        p, opt = np.zeros(n, np.float32), Adam(threads=count)
+        out[f"NumPy, adam.numpy.Adam (blocked, {threads_label(count)})"] = \
+            lambda opt=opt, p=p: opt.step([p], [g])
+    out["NumPy, readable update (allocates temporaries)"] = readable_step
+    return out
+
+
+class ProcessCeiling:
+    """The blocked NumPy step in `k` separate processes, each on its 1/k of the parameters,
+    started and awaited together: the same arithmetic as `adam.numpy.Adam` with k threads, but
+    with no interpreter lock shared between the workers."""
+
+    def __init__(self, n, k):
+        context = multiprocessing.get_context("spawn")
+        self._start, self._done = context.Barrier(k + 1), context.Barrier(k + 1)
+        self._workers = [context.Process(target=_step_forever, args=(n // k, self._start, self._done),
+                                         daemon=True) for _ in range(k)]
+        for worker in self._workers:
+            worker.start()
+
+    def __call__(self):
+        self._start.wait()
+        self._done.wait()
+
+
+def _step_forever(n, start, done):
+    g = np.random.default_rng(0).standard_normal(n).astype(np.float32)
+    p, opt = np.zeros(n, np.float32), Adam(threads=1)
+    opt.step([p], [g])                       # makes the slots
+    h = opt.hyperparameters
+    a, e = folded_scalars(h, 2)
+    scalars = tuple(np.float32(x) for x in (h.beta_1, 1 - h.beta_1, h.beta_2, 1 - h.beta_2,
+                                            a, e, 1.0))
+    m, v = opt._slots["first_moment"][0], opt._slots["second_moment"][0]
+    while True:
+        start.wait()
+        opt._step_flat(p, g, m, v, None, scalars)   # the step without the finite check
+        done.wait()
 
 
 def fused_implementations(n, g):
@@ -55,19 +101,11 @@ def fused_implementations(n, g):
         from adam.fused import FusedAdam
     except ImportError:
         return {}
-    threads = numba.get_num_threads()
     out = {}
-    for label, count in [(f"numba, adam.fused.FusedAdam ({threads} threads)", threads),
-                         ("numba, adam.fused.FusedAdam (1 thread)", 1)]:
-        p = np.zeros(n, np.float32)
-        opt = FusedAdam()
-
-        def step(opt=opt, p=p, count=count):
-            numba.set_num_threads(count)
-            opt.step([p], [g])
-            numba.set_num_threads(threads)
-
-        out[label] = step
+    for count in dict.fromkeys([min(FusedAdam().threads, numba.config.NUMBA_NUM_THREADS), 1]):
+        p, opt = np.zeros(n, np.float32), FusedAdam(threads=count)
+        out[f"numba, adam.fused.FusedAdam ({threads_label(count)})"] = \
+            lambda opt=opt, p=p: opt.step([p], [g])
     return out
 
 
@@ -118,18 +156,33 @@ def torch_implementations(n, g):
     return out
 
 
-def bandwidth_kernels(n_stream):
-    """In-place kernels with Adam's traffic pattern: NumPy's (one core) and, when numba is
-    installed, the same loops on all cores. Bytes moved: a += b reads a, b and writes a (12 B);
-    a *= 1 reads and writes a (8 B)."""
+def bandwidth_kernels(n_stream, threads):
+    """In-place kernels with Adam's traffic pattern. Bytes moved: a += b reads a, b and writes
+    a (12 B); a *= 1 reads and writes a (8 B).
+
+    Returns two groups. NumPy's, on one thread and split between `threads` threads as
+    adam.numpy.Adam splits its step: the best of them is the NumPy bound. And, when numba is
+    installed, the same loops compiled and run on all cores: the tightest bound measured."""
     a = np.ones(n_stream, np.float32)
     b = np.ones(n_stream, np.float32)
-    one_core = {"a += b": (lambda: np.add(a, b, out=a), 12 * n_stream),
-                "a *= 1": (lambda: np.multiply(a, 1.0, out=a), 8 * n_stream)}
+    numpy_kernels = {"a += b, NumPy, 1 thread": (lambda: np.add(a, b, out=a), 12 * n_stream),
+                     "a *= 1, NumPy, 1 thread": (lambda: np.multiply(a, 1.0, out=a), 8 * n_stream)}
+    if threads > 1:
+        pool = ThreadPoolExecutor(threads)
+        parts = [slice(lo, lo + n_stream // threads) for lo in range(0, n_stream, n_stream // threads)]
+
+        def split(kernel):
+            return lambda: list(pool.map(kernel, parts))
+
+        label = threads_label(threads)
+        numpy_kernels[f"a += b, NumPy, {label}"] = (
+            split(lambda part: np.add(a[part], b[part], out=a[part])), 12 * n_stream)
+        numpy_kernels[f"a *= 1, NumPy, {label}"] = (
+            split(lambda part: np.multiply(a[part], 1.0, out=a[part])), 8 * n_stream)
     try:
         import numba
     except ImportError:
-        return one_core, {}
+        return numpy_kernels, {}
 
     @numba.njit(parallel=True)
     def add(x, y):
@@ -141,9 +194,9 @@ def bandwidth_kernels(n_stream):
         for i in numba.prange(x.size):
             x[i] *= c
 
-    all_cores = {"a += b, all cores": (lambda: add(a, b), 12 * n_stream),
-                 "a *= 1, all cores": (lambda: scale(a, np.float32(1)), 8 * n_stream)}
-    return one_core, all_cores
+    all_cores = {"a += b, numba, all cores": (lambda: add(a, b), 12 * n_stream),
+                 "a *= 1, numba, all cores": (lambda: scale(a, np.float32(1)), 8 * n_stream)}
+    return numpy_kernels, all_cores
 
 
 def timed(fn):
@@ -161,38 +214,49 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     g = np.random.default_rng(0).standard_normal(args.n).astype(np.float32)
+    checker = Adam()
+    # Two parts of adam.numpy.Adam's step, timed on their own in the same rounds: the check for
+    # NaN and infinity, which reads the whole gradient before anything is written; and the
+    # rest of the step spread over processes instead of threads (no shared interpreter lock).
+    parts = {"finite-gradient check, adam.numpy.Adam": lambda: checker._check_finite("grads[0]", g)}
+    if checker.threads > 1:
+        parts[f"step without the check, {checker.threads} processes"] = \
+            ProcessCeiling(args.n, checker.threads)
     impls = {**numpy_implementations(args.n, g), **fused_implementations(args.n, g),
              **keras_implementations(args.n, g), **torch_implementations(args.n, g)}
-    one_core, all_cores = bandwidth_kernels(4 * args.n)
-    for fn in impls.values():            # warm-up: tracing, compilation, first-touch of memory
+    numpy_kernels, all_cores = bandwidth_kernels(4 * args.n, checker.threads)
+    kernels = {**numpy_kernels, **all_cores}
+    for fn in {**impls, **parts}.values():   # warm-up: tracing, compilation, first-touch of memory
         for _ in range(3):
             fn()
-    for fn, _ in {**one_core, **all_cores}.values():
+    for fn, _ in kernels.values():
         fn()
 
-    samples = {name: [] for name in impls}
+    samples = {name: [] for name in {**impls, **parts}}
     per_round = {name: [] for name in impls}
-    bandwidths, bandwidths_all = [], []
+    kernel_bandwidth = {name: [] for name in kernels}
     names = list(impls)
     for r in range(args.rounds):
-        best = lambda kernels: max(nbytes / min(timed(fn) for _ in range(3))  # noqa: E731
-                                   for fn, nbytes in kernels.values())
-        bandwidths.append(best(one_core))
-        if all_cores:
-            bandwidths_all.append(best(all_cores))
+        for name, (fn, nbytes) in kernels.items():
+            kernel_bandwidth[name].append(nbytes / min(timed(fn) for _ in range(3)))
         order = names[r % len(names):] + names[: r % len(names)]
         for name in order:
             times = [timed(impls[name]) for _ in range(args.steps)]
             samples[name] += times
             per_round[name].append(statistics.median(times))
             time.sleep(0.02)
+        for name, fn in parts.items():
+            samples[name] += [timed(fn) for _ in range(args.steps)]
 
+    best = {name: max(values) for name, values in kernel_bandwidth.items()}
+    bandwidths = [best[name] for name in numpy_kernels]
+    bandwidths_all = [best[name] for name in all_cores]
     bandwidth = max(bandwidths)
     bound = BYTES_PER_PARAMETER * args.n / bandwidth
     # With numba, the same kernels on all cores: the bound for multi-threaded implementations.
     bandwidth_all = max(bandwidths_all + [bandwidth])
     bound_all = BYTES_PER_PARAMETER * args.n / bandwidth_all
-    reference = "NumPy, adam.numpy.Adam (in place, blocked)"
+    reference = names[0]                 # adam.numpy.Adam with its default threads
     rows = []
     for name in names:
         med = statistics.median(samples[name])
@@ -203,14 +267,19 @@ def main(argv=None):
                      "fraction_of_all_core_bound": bound_all / med, "time_vs_ours": ratio})
 
     print(f"{args.n:,} float32 parameters; bandwidth {bandwidth / 1e9:.1f} GB/s "
-          f"(best in-place kernel); bound {1e3 * bound:.2f} ms per step "
+          f"(best NumPy in-place kernel); bound {1e3 * bound:.2f} ms per step "
           f"({BYTES_PER_PARAMETER} bytes per parameter)")
-    print(f"all cores: bandwidth {bandwidth_all / 1e9:.1f} GB/s; bound {1e3 * bound_all:.2f} ms")
+    print(f"all cores, compiled: bandwidth {bandwidth_all / 1e9:.1f} GB/s; bound {1e3 * bound_all:.2f} ms")
+    for name, value in best.items():
+        print(f"  {name:<30} {value / 1e9:6.1f} GB/s")
     print(f"{'implementation':<50} {'median ms':>10} {'of bound':>9} {'all-core':>9} {'time / ours':>12}")
     for row in rows:
         print(f"{row['implementation']:<50} {row['median_ms']:>10.2f} "
               f"{row['fraction_of_bound']:>8.0%} {row['fraction_of_all_core_bound']:>8.0%} "
               f"{row['time_vs_ours']:>12.2f}")
+    part_ms = {name: 1e3 * statistics.median(samples[name]) for name in parts}
+    for name, ms in part_ms.items():
+        print(f"{name:<50} {ms:>10.2f} (part of the step above)")
 
     if args.json:
         result = {
@@ -219,8 +288,11 @@ def main(argv=None):
             "command": " ".join([Path(sys.argv[0]).as_posix()] + (argv or sys.argv[1:])),
             "machine": machine_info.describe(numpy=np.__version__, **_versions()),
             "n": args.n, "rounds": args.rounds, "steps_per_round": args.steps,
+            "reference": reference,
             "bandwidth_GBps": bandwidth / 1e9, "bound_ms": 1e3 * bound,
             "bandwidth_all_cores_GBps": bandwidth_all / 1e9, "bound_all_cores_ms": 1e3 * bound_all,
+            "kernel_bandwidth_GBps": {name: value / 1e9 for name, value in best.items()},
+            "parts_ms": part_ms,
             "rows": rows,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
