@@ -45,7 +45,9 @@ def _fused_step(p, g, m, v, v_max, beta_1, one_minus_beta_1, beta_2, one_minus_b
             v_i = max(v_max[i], v_i)
             v_max[i] = v_i
         p_i = p[i] * decay if decay != 1 else p[i]
-        p[i] = p_i - (m_i / (np.sqrt(v_i) + e)) * a
+        denominator = np.sqrt(v_i) + e
+        ratio = m_i / denominator if denominator != 0 else denominator   # no gradient, no step
+        p[i] = p_i - ratio * a
 
 
 class FusedAdam(Adam):

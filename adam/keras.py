@@ -81,8 +81,9 @@ class Adam(keras.optimizers.Optimizer):
             eps = self.epsilon if self.epsilon_hat else self.epsilon * correction_2
         else:
             alpha_t, eps = lr, self.epsilon
-        self.assign_sub(variable, ops.divide(ops.multiply(m, alpha_t),
-                                             ops.add(ops.sqrt(v), eps)))
+        # With epsilon = 0, sqrt(v) = 0 for a weight that never had a gradient: step 0, not NaN.
+        divide = ops.divide_no_nan if self.epsilon == 0 else ops.divide
+        self.assign_sub(variable, divide(ops.multiply(m, alpha_t), ops.add(ops.sqrt(v), eps)))
 
     def get_config(self):
         config = super().get_config()

@@ -59,7 +59,9 @@ class Adam:
                 if v_max is not None:                   # AMSGrad: never let v shrink
                     v = v_max.assign(tf.maximum(v_max, v))
                 alpha_t, eps = self._folded_scalars(p.dtype)
-                p.assign_sub(alpha_t * m / (tf.sqrt(v) + eps))
+                # With epsilon = 0, sqrt(v) = 0 where no gradient came yet: step 0, not NaN.
+                divide = tf.math.divide_no_nan if h.epsilon == 0 else tf.divide
+                p.assign_sub(divide(alpha_t * m, tf.sqrt(v) + eps))
             self.iterations.assign_add(1)
 
     def _folded_scalars(self, dtype):

@@ -11,6 +11,7 @@ import numpy as np
 
 from adam.hyperparameters import check_beta, check_flag, check_learning_rate, check_non_negative
 from adam.numpy.base import Optimizer
+from adam.numpy.division import divide_no_nan
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +83,7 @@ class AdaGrad(Optimizer):
         h = self.hyperparameters
         for p, g, total in zip(params, grads, self._slots["sum_of_squares"]):
             total += g * g
-            p -= h.learning_rate * g / (np.sqrt(total) + h.epsilon)
+            p -= divide_no_nan(h.learning_rate * g, np.sqrt(total) + h.epsilon)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,4 +118,4 @@ class RMSProp(Optimizer):
         for p, g, mean_square in zip(params, grads, self._slots["mean_square"]):
             mean_square *= h.rho
             mean_square += (1 - h.rho) * g * g
-            p -= h.learning_rate * g / (np.sqrt(mean_square) + h.epsilon)
+            p -= divide_no_nan(h.learning_rate * g, np.sqrt(mean_square) + h.epsilon)

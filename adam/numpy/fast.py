@@ -146,15 +146,15 @@ class Adam(Optimizer):
         errors = np.geterr()      # NumPy's error handling is per thread: pass the caller's on
 
         def run(first):
-            scratch = self._scratch.get((p.dtype, first))
-            if scratch is None or scratch.size != BLOCK:
-                scratch = self._scratch[p.dtype, first] = np.empty(BLOCK, p.dtype)
+            scratch = self._block_scratch(p.dtype, first)
+            # With epsilon = 0 the division needs a mask of the zero denominators, also scratch.
+            mask = self._block_scratch(np.dtype(bool), first) if scalars[5] == 0 else None
             with np.errstate(**errors):
                 for lo in starts[first::threads]:
                     hi = min(lo + BLOCK, p.size)
                     _adam_block(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi],
                                 None if v_max is None else v_max[lo:hi], scratch[: hi - lo],
-                                *scalars)
+                                *scalars, mask=None if mask is None else mask[: hi - lo])
 
         if threads <= 1:
             run(0)
@@ -162,10 +162,17 @@ class Adam(Optimizer):
             for done in [_pool(threads).submit(run, i) for i in range(threads)]:
                 done.result()
 
+    def _block_scratch(self, dtype, thread):
+        scratch = self._scratch.get((dtype, thread))
+        if scratch is None or scratch.size != BLOCK:
+            scratch = self._scratch[dtype, thread] = np.empty(BLOCK, dtype)
+        return scratch
+
+
 def _adam_block(p, g, m, v, v_max, s, beta_1, one_minus_beta_1, beta_2, one_minus_beta_2,
-                a, e, decay):
-    """One block of the step, in place; `s` is scratch. Same order of operations as
-    `functional.update`, so m and v match it bit for bit."""
+                a, e, decay, mask=None):
+    """One block of the step, in place; `s` is scratch, and so is `mask` (needed when e = 0).
+    Same order of operations as `functional.update`, so m and v match it bit for bit."""
     if decay != 1:
         np.multiply(p, decay, out=p)
     np.multiply(m, beta_1, out=m)             # m = beta_1 m + (1 - beta_1) g
@@ -179,7 +186,11 @@ def _adam_block(p, g, m, v, v_max, s, beta_1, one_minus_beta_1, beta_2, one_minu
         np.maximum(v_max, v, out=v_max)
         v = v_max
     np.sqrt(v, out=s)                         # p -= a m / (sqrt(v) + e)
-    np.add(s, e, out=s)
-    np.divide(m, s, out=s)
+    if e:
+        np.add(s, e, out=s)
+        np.divide(m, s, out=s)
+    else:                                     # where sqrt(v) = 0, s stays 0: no gradient, no step
+        np.not_equal(s, 0, out=mask)
+        np.divide(m, s, out=s, where=mask)
     np.multiply(s, a, out=s)
     np.subtract(p, s, out=p)

@@ -14,6 +14,7 @@ import numpy as np
 
 from adam.hyperparameters import Hyperparameters
 from adam.numpy.checks import check_grad_list, check_matches_state, check_param_list
+from adam.numpy.division import divide_no_nan
 
 
 class AdamState(NamedTuple):
@@ -56,15 +57,16 @@ def update(grads, state: AdamState, params,
             v_max = np.maximum(v_max, v)
         v_used = v_max if h.amsgrad else v
 
+        # a / b, read as 0 where b = 0: with epsilon = 0, a coordinate without gradient stays put
         if not h.bias_correction:                # "RMSProp with momentum" (paper, Sec. 6.4)
-            step = h.learning_rate * m / (np.sqrt(v_used) + h.epsilon)
+            step = divide_no_nan(h.learning_rate * m, np.sqrt(v_used) + h.epsilon)
         elif h.epsilon_hat:                      # the reordered form of Sec. 2, used by TF/Keras
             alpha_t = h.learning_rate * math.sqrt(1 - h.beta_2**t) / (1 - h.beta_1**t)
-            step = alpha_t * m / (np.sqrt(v_used) + h.epsilon)
+            step = divide_no_nan(alpha_t * m, np.sqrt(v_used) + h.epsilon)
         else:                                    # Algorithm 1
             m_hat = m / (1 - h.beta_1**t)
             v_hat = v_used / (1 - h.beta_2**t)
-            step = h.learning_rate * m_hat / (np.sqrt(v_hat) + h.epsilon)
+            step = divide_no_nan(h.learning_rate * m_hat, np.sqrt(v_hat) + h.epsilon)
 
         new_params.append(p - step)
         new_m.append(m)

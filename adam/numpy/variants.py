@@ -17,6 +17,7 @@ import numpy as np
 
 from adam.hyperparameters import check_beta, check_learning_rate, check_non_negative
 from adam.numpy.base import Optimizer
+from adam.numpy.division import divide_no_nan
 from adam.numpy.fast import Adam
 
 
@@ -74,7 +75,7 @@ class AdaMax(Optimizer):
             m *= h.beta_1
             m += (1 - h.beta_1) * g
             np.maximum(h.beta_2 * u, np.abs(g), out=u)
-            p -= h.learning_rate / (1 - h.beta_1**t) * m / (u + h.epsilon)
+            p -= divide_no_nan(h.learning_rate / (1 - h.beta_1**t) * m, u + h.epsilon)
 
 
 def nadam_momentum(beta_1: float, t: int) -> float:
@@ -119,4 +120,4 @@ class Nadam(Optimizer):
             v += (1 - h.beta_2) * g * g
             m_hat = mu_next * m / (1 - product_next) + (1 - mu_t) * g / (1 - product_t)
             v_hat = v / (1 - h.beta_2**t)
-            p -= h.learning_rate * m_hat / (np.sqrt(v_hat) + h.epsilon)
+            p -= divide_no_nan(h.learning_rate * m_hat, np.sqrt(v_hat) + h.epsilon)
