@@ -4,7 +4,7 @@ Adam is memory-bound: a step reads p, g, m, v and writes p, m, v. Two things kee
 version near what memory allows:
 
 * No temporaries. Every operation writes into an existing array (``out=``); the only extra
-  memory is one scratch block per dtype, made once.
+  memory is one scratch block per dtype and thread, made once.
 * Cache-sized blocks. The dozen operations of a step run on one block of each array at a
   time, so each block is fetched from memory once and then stays in cache.
 * Threads. NumPy releases the GIL inside its loops, so the blocks of a large array are shared
@@ -148,7 +148,8 @@ class Adam(Optimizer):
         def run(first):
             scratch = self._block_scratch(p.dtype, first)
             # With epsilon = 0 the division needs a mask of the zero denominators, also scratch.
-            mask = self._block_scratch(np.dtype(bool), first) if scalars[5] == 0 else None
+            epsilon = scalars[5]    # (beta_1, 1 - beta_1, beta_2, 1 - beta_2, a, e, decay)
+            mask = self._block_scratch(np.dtype(bool), first) if epsilon == 0 else None
             with np.errstate(**errors):
                 for lo in starts[first::threads]:
                     hi = min(lo + BLOCK, p.size)
