@@ -123,7 +123,7 @@ def store(path: Path, executed_notebook, seconds: float | None = None,
     return True
 
 
-# -- pytest plugin (registered in pyproject.toml) ----------------------------------------------
+# -- pytest plugin (registered by conftest.py) ------------------------------------------------
 def pytest_configure(config):
     if not getattr(config.option, "nbmake", False):
         return
