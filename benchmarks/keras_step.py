@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 
 import adam.keras  # noqa: E402
 import machine_info  # noqa: E402  (beside this script)
-from adam.quickstart import build_model, compile_model  # noqa: E402
+from adam.experiments.quickstart import build_model, compile_model  # noqa: E402
 
 OPTIMIZERS = {
     "keras.optimizers.Adam": lambda: keras.optimizers.Adam(),

@@ -24,8 +24,8 @@ import keras  # noqa: E402
 
 import adam.keras  # noqa: E402
 import machine_info  # noqa: E402  (beside this script)
-from adam import quickstart  # noqa: E402
-from adam.mnist import load_mnist  # noqa: E402
+from adam.experiments import quickstart  # noqa: E402
+from adam.experiments.mnist import load_mnist  # noqa: E402
 
 #: The optimizers compared in the book's MNIST chapter, at the learning rates it uses.
 OPTIMIZERS = {

@@ -19,17 +19,32 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "_config.yml"
 
 TEMPLATE = '''\
-# Setup for Colab and Jupyter: install the book's `adam` package when it is missing.
+# Colab and Jupyter: install the book's `adam` package when it is missing.
 import importlib.util, os, pathlib, subprocess, sys
 REPOSITORY = "{url}"
 if importlib.util.find_spec("adam") is None:
     root = pathlib.Path.cwd().parent
-    if not (root / "pyproject.toml").exists():      # not in a clone (e.g. Colab): fetch one
+    if not (root / "pyproject.toml").exists():  # not in a clone (Colab): fetch one
         root = pathlib.Path("adam-book").resolve()
         if not root.exists():
-            subprocess.run(["git", "clone", "--depth", "1", REPOSITORY, str(root)], check=True)
+            git = ["git", "clone", "--depth", "1", REPOSITORY, str(root)]
+            subprocess.run(git, check=True)
         os.chdir(root / "chapters")
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", str(root)], check=True)'''
+    pip = [sys.executable, "-m", "pip", "install", "-q", "-e", f"{{root}}{extras}"]
+    subprocess.run(pip, check=True)
+    sys.path.insert(0, str(root))  # importable now; after a restart, through pip'''
+
+# Optional dependencies a chapter needs beyond what Colab preinstalls (TensorFlow, Keras,
+# NumPy, matplotlib): the extras of pyproject.toml, chosen by what the chapter imports.
+EXTRAS = {"adam.fused": "fused"}
+
+
+def extras_for(notebook: dict | None) -> str:
+    if notebook is None:
+        return ""
+    code = "".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
+    wanted = sorted({extra for module, extra in EXTRAS.items() if module in code})
+    return f"[{','.join(wanted)}]" if wanted else ""
 
 
 def repository_url() -> str:
@@ -39,8 +54,9 @@ def repository_url() -> str:
     return match.group(1)
 
 
-def setup_cell(url: str | None = None) -> str:
-    return TEMPLATE.format(url=url or repository_url())
+def setup_cell(url: str | None = None, notebook: dict | None = None) -> str:
+    """The first cell of `notebook`: the package with the extras that chapter imports."""
+    return TEMPLATE.format(url=url or repository_url(), extras=extras_for(notebook))
 
 
 def first_code_cell(notebook: dict) -> dict:
@@ -54,7 +70,7 @@ def set_repository(url: str) -> None:
     for path in sorted((ROOT / "chapters").glob("*.ipynb")):
         notebook = json.loads(path.read_text())
         cell = first_code_cell(notebook)
-        lines = setup_cell(url).split("\n")
+        lines = setup_cell(url, notebook).split("\n")
         cell["source"] = [line + "\n" for line in lines[:-1]] + [lines[-1]]
         path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
 

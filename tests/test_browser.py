@@ -163,7 +163,7 @@ def test_screenshots_of_two_pages(browser, site):
 
 
 def test_figures_are_opaque_so_dark_mode_keeps_them_readable(browser, site):
-    """Figures are drawn on white (adam.style), not on a transparent background that the dark
+    """Figures are drawn on white (adam.book.style), not on a transparent background that the dark
     theme would turn black behind black text; a dark-mode screenshot shows it."""
     from PIL import Image
 

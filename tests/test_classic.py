@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from adam.landscapes import ill_conditioned_quadratic, rosenbrock, trajectory
+from adam.experiments.landscapes import ill_conditioned_quadratic, rosenbrock, trajectory
 from adam.numpy import SGD, AdaGrad, Adam, RMSProp
 
 G1, G2 = np.array([1.0, -2.0]), np.array([0.5, 4.0])
@@ -111,7 +111,7 @@ def test_a_diverging_run_ends_in_nan_rows():
 
 
 def test_moment_traces_for_a_constant_gradient():
-    from adam.moments import moment_traces
+    from adam.experiments.moments import moment_traces
 
     t = np.arange(1, 51)
     m, v = moment_traces(np.full((50, 2), 3.0), beta_1=0.8, beta_2=0.95)

@@ -1,8 +1,8 @@
-"""adam.online (Reddi et al.'s counterexample) and adam.sparse_features."""
+"""adam.experiments.online (Reddi et al.'s counterexample) and adam.experiments.sparse_features."""
 import numpy as np
 import pytest
 
-from adam import online, sparse_features
+from adam.experiments import online, sparse_features
 from adam.numpy import SGD, Adam
 
 
@@ -44,7 +44,7 @@ def test_sparse_training_learns_and_reports_divergence():
 
 
 def test_transformer_schedule_peaks_at_the_end_of_warm_up():
-    from adam.schedules import transformer_learning_rate
+    from adam.experiments.schedules import transformer_learning_rate
 
     steps = np.arange(1, 20_001)
     rates = transformer_learning_rate(steps, d_model=512, warmup_steps=4000)
@@ -56,14 +56,14 @@ def test_transformer_schedule_peaks_at_the_end_of_warm_up():
 
 
 def test_adaptive_rate_spread_shrinks():
-    from adam.schedules import adaptive_rate_spread
+    from adam.experiments.schedules import adaptive_rate_spread
 
     spread = adaptive_rate_spread(steps=200, streams=4000)
     assert spread[0] > 20 and spread[-1] < 1.5 and spread[-1] < spread[9] < spread[0]
 
 
 def test_corridor_rules_and_reinforce_learns():
-    from adam import reinforce
+    from adam.experiments import reinforce
 
     env = reinforce.Corridor(length=6, step_cost=0.1)
     assert env.start == 1 and env.step(1, 0) == (0, -1.1, True) and env.step(4, 1) == (5, 0.9, True)
@@ -88,7 +88,7 @@ def test_corridor_rules_and_reinforce_learns():
 
 
 def test_glue_hands_over_plain_numbers():
-    from adam.glue import glue, glued
+    from adam.book.glue import glue, glued
 
     glue("a_numpy_float", np.float64(1.5), display=False)
     glue("a_numpy_int", np.int64(3), display=False)
@@ -96,7 +96,7 @@ def test_glue_hands_over_plain_numbers():
 
 
 def test_ulps_counts_float32_spacings_of_the_largest_entry():
-    from adam.agreement import ulps
+    from adam.book.agreement import ulps
 
     a = np.array([1.0, 0.5], np.float32)
     one_spacing = a.astype(np.float64) + [np.spacing(np.float32(1.0)), 0.0]

@@ -12,8 +12,8 @@ tf = pytest.importorskip("tensorflow")
 import keras  # noqa: E402
 
 import adam.keras  # noqa: E402
-from adam import agreement  # noqa: E402
-from adam.agreement import gradient_sequence, run_tensorflow  # noqa: E402
+from adam.book import agreement  # noqa: E402
+from adam.book.agreement import gradient_sequence, run_tensorflow  # noqa: E402
 import adam.tensorflow  # noqa: E402
 from adam.numpy import Adam as NumpyAdam  # noqa: E402
 

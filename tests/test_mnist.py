@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from adam.mnist import ENV_VAR, MnistError, load_mnist
+from adam.experiments.mnist import ENV_VAR, MnistError, load_mnist
 
 
 def write_npz(path, **overrides):

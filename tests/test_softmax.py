@@ -1,7 +1,7 @@
 """The softmax-regression model used by the chapters: correct gradients, training that stops on divergence."""
 import numpy as np
 
-from adam import softmax
+from adam.experiments import softmax
 from adam.numpy import SGD, Adam
 
 

@@ -68,7 +68,7 @@ def train(make_optimizer, data, *, seed: int = 0, epochs: int = 5, batch_size: i
           name: str | None = None) -> Run:
     """Train a fresh quickstart model with ``make_optimizer()``, validating on the test set.
 
-    `data` is ``((x_train, y_train), (x_test, y_test))`` as `adam.mnist.load_mnist` returns it.
+    `data` is ``((x_train, y_train), (x_test, y_test))`` as `adam.experiments.mnist.load_mnist` returns it.
     The seed fixes the initial weights, the dropout masks and the order of the batches.
     """
     (x_train, y_train), (x_test, y_test) = data

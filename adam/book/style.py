@@ -1,0 +1,118 @@
+"""One figure style for the whole book, and one look per optimizer.
+
+Every optimizer has its own colour, line style and marker (`LOOKS`), the same in every figure,
+so that lines stay distinct in greyscale and for colour-blind readers. Colours come from the
+Okabe-Ito palette and, past its eight colours, from Paul Tol's; the line style and marker
+alone also tell the lines apart. Math in labels is drawn in Computer Modern, like the prose's
+MathJax. Figures have a white background so that they read the same in the book's light and
+dark themes.
+
+    ax.plot(steps, loss, **look("Adam"))                   # colour, line style, marker
+    ax.plot(steps, loss, **look("Adam", markevery=20))     # a marker every 20 points
+    legend_below(ax)                                        # a legend that covers no data
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import matplotlib as mpl
+
+#: Okabe & Ito (2008), "Color Universal Design".
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+
+class Look(NamedTuple):
+    """How one optimizer is drawn."""
+
+    color: str
+    linestyle: str | tuple
+    marker: str
+
+
+#: The same optimizer always looks the same. Names are those the chapters use in legends.
+LOOKS: dict[str, Look] = {
+    "SGD": Look("#000000", ":", "s"),
+    "Momentum": Look("#E69F00", "--", "^"),
+    "AdaGrad": Look("#009E73", "-.", "v"),
+    "RMSProp": Look("#CC79A7", (0, (5, 1, 1, 1, 1, 1)), "D"),
+    "Adam": Look("#0072B2", "-", "o"),
+    "Adam + L2": Look("#332288", (0, (1, 1)), "d"),
+    "AdamW": Look("#56B4E9", (0, (8, 2)), "P"),
+    "AMSGrad": Look("#D55E00", (0, (3, 1, 1, 1)), "X"),
+    "AdaMax": Look("#999933", (0, (6, 2, 1, 2)), "*"),
+    "Nadam": Look("#882255", (0, (2, 2)), "h"),
+    "Lion": Look("#117733", (0, (4, 1, 4, 1, 1, 1)), "<"),
+    "Adafactor": Look("#44AA99", (0, (10, 3)), ">"),
+    "Muon": Look("#AA4499", (0, (1, 2)), "p"),
+    "Schedule-Free AdamW": Look("#DDCC77", (0, (7, 1, 1, 1)), "8"),
+}
+
+#: Colour only, for bars and patches (same colours as `LOOKS`).
+COLORS = {name: spec.color for name, spec in LOOKS.items()}
+
+
+def look(name: str, *, markevery: int | float | None = None, marker: bool = True) -> dict:
+    """Keyword arguments for `Axes.plot` that draw optimizer `name` in its book-wide look.
+
+    `markevery` thins the markers on long lines; `marker=False` leaves them out (for paths
+    that carry their own markers).
+    """
+    try:
+        spec = LOOKS[name]
+    except KeyError:
+        raise KeyError(f"no look for optimizer {name!r}; known: {', '.join(LOOKS)}") from None
+    kwargs = {"color": spec.color, "linestyle": spec.linestyle}
+    if marker:
+        kwargs.update(marker=spec.marker, markersize=5, markevery=markevery)
+    return kwargs
+
+
+def legend_below(where, ncol: int | None = None, **kwargs):
+    """A legend under the axes (or under the whole figure), where it can never cover data.
+
+    `where` is an `Axes` or a `Figure`; extra keyword arguments go to `legend`.
+    """
+    if isinstance(where, mpl.figure.Figure):
+        handles, labels = where.axes[0].get_legend_handles_labels()
+        for ax in where.axes[1:]:
+            for h, l in zip(*ax.get_legend_handles_labels()):
+                if l not in labels:
+                    handles.append(h)
+                    labels.append(l)
+        ncol = ncol or min(len(labels), 3)
+        return where.legend(handles, labels, loc="outside lower center", ncol=ncol, **kwargs)
+    handles, labels = where.get_legend_handles_labels()
+    ncol = ncol or min(len(labels), 3)
+    return where.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=ncol, **kwargs)
+
+
+RC = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.facecolor": "white",
+    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10.5,
+    "legend.frameon": False,
+    "lines.linewidth": 1.8,
+    "lines.markersize": 5,
+    "mathtext.fontset": "cm",         # math in labels set like the prose's MathJax
+    "image.cmap": "viridis",
+}
+
+
+def use_book_style() -> None:
+    """Apply the book's matplotlib settings (call once at the top of a chapter)."""
+    mpl.rcParams.update(RC)

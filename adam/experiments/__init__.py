@@ -1,0 +1,8 @@
+"""The book's problems and experiments: what the chapters run the optimizers on.
+
+* `landscapes`: two-dimensional test functions and optimizer trajectories.
+* `mnist`: MNIST loading that also works offline; `quickstart`: the MNIST model and seeded runs.
+* `moments`, `schedules`: Adam's moving averages and learning-rate schedules, step by step.
+* `softmax`, `sparse_features`: small classification problems in NumPy.
+* `online`: Reddi et al.'s counterexample; `reinforce`: a policy-gradient agent.
+"""

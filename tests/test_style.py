@@ -1,0 +1,54 @@
+"""The book's figure style: every optimizer looks different from every other, in colour and
+without it."""
+import itertools
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from adam.book.style import COLORS, LOOKS, legend_below, look, use_book_style  # noqa: E402
+
+BOOK_OPTIMIZERS = ["SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AdamW", "AMSGrad",
+                   "AdaMax", "Nadam"]
+
+
+def test_every_optimizer_of_the_book_has_a_look():
+    assert set(BOOK_OPTIMIZERS) <= set(LOOKS)
+    assert COLORS == {name: spec.color for name, spec in LOOKS.items()}
+
+
+@pytest.mark.parametrize("field", ["color", "linestyle", "marker"])
+def test_no_two_optimizers_share_a_colour_a_line_style_or_a_marker(field):
+    values = [getattr(spec, field) for spec in LOOKS.values()]
+    for (a, va), (b, vb) in itertools.combinations(zip(LOOKS, values), 2):
+        assert va != vb, f"{a} and {b} share the {field} {va!r}"
+
+
+def test_look_gives_plot_keywords_and_names_an_unknown_optimizer():
+    use_book_style()
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0, 1], [0, 1], **look("Adam", markevery=2))
+    assert line.get_color() == LOOKS["Adam"].color and line.get_marker() == "o"
+    (bare,) = ax.plot([0, 1], [1, 0], **look("SGD", marker=False))
+    assert bare.get_marker() in ("None", None, "")
+    with pytest.raises(KeyError, match="Adamm"):
+        look("Adamm")
+    plt.close(fig)
+
+
+def test_legend_below_sits_under_the_axes():
+    use_book_style()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="a")
+    legend = legend_below(ax)
+    fig.canvas.draw()
+    box = legend.get_window_extent()
+    assert box.y1 <= ax.get_window_extent().y0, "the legend overlaps the axes"
+    plt.close(fig)
+    fig, axes = plt.subplots(1, 2, layout="constrained")
+    for a in axes:
+        a.plot([0, 1], [0, 1], label="same")
+    assert len(legend_below(fig).get_texts()) == 1
+    plt.close(fig)
