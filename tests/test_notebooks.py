@@ -195,3 +195,14 @@ def first_code_cell_source(path):
     from notebook_setup import first_code_cell
 
     return "".join(first_code_cell(json.loads(path.read_text()))["source"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_every_chapter_ends_with_exercises_and_worked_solutions(path):
+    cells = json.loads(path.read_text())["cells"]
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    exercises = text.count("```{exercise}")
+    assert exercises >= 1, "the chapter has no exercises"
+    assert text.count("```{solution}") == exercises, "every exercise needs a worked solution"
+    assert text.rindex("## Exercises") > text.rindex("## Summary"), \
+        "the exercises come at the end, after the summary"
