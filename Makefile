@@ -36,7 +36,7 @@ endif
 	touch $@
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --nbmake --nbmake-timeout=600 tests chapters
+	$(PY) -m pytest -n 2 --nbmake --nbmake-timeout=600 tests chapters $(wildcard intro.ipynb)
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going

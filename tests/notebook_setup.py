@@ -23,7 +23,9 @@ TEMPLATE = '''\
 import importlib.util, os, pathlib, subprocess, sys
 REPOSITORY = "{url}"
 if importlib.util.find_spec("adam") is None:
-    root = pathlib.Path.cwd().parent
+    root = pathlib.Path.cwd()
+    if not (root / "pyproject.toml").exists():
+        root = root.parent  # a chapter, in chapters/ of a clone
     if not (root / "pyproject.toml").exists():  # not in a clone (Colab): fetch one
         root = pathlib.Path("adam-book").resolve()
         if not root.exists():
@@ -47,6 +49,11 @@ def extras_for(notebook: dict | None) -> str:
     return f"[{','.join(wanted)}]" if wanted else ""
 
 
+def notebooks() -> list[Path]:
+    """The book's notebooks: the chapters, and the introduction when it is a notebook."""
+    return sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(ROOT.glob("intro.ipynb"))
+
+
 def repository_url() -> str:
     match = re.search(r"^repository:\s*\n\s+url:\s*(\S+)", CONFIG.read_text(), re.MULTILINE)
     if not match:
@@ -67,7 +74,7 @@ def set_repository(url: str) -> None:
     text = CONFIG.read_text()
     CONFIG.write_text(re.sub(r"(^repository:\s*\n\s+url:\s*)\S+", rf"\g<1>{url}", text,
                              flags=re.MULTILINE))
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+    for path in notebooks():
         notebook = json.loads(path.read_text())
         cell = first_code_cell(notebook)
         lines = setup_cell(url, notebook).split("\n")
@@ -79,4 +86,4 @@ if __name__ == "__main__":
     if len(sys.argv) != 2 or not sys.argv[1].startswith("https://github.com/"):
         sys.exit("usage: python tests/notebook_setup.py https://github.com/OWNER/REPOSITORY")
     set_repository(sys.argv[1].rstrip("/"))
-    print(f"repository set to {repository_url()} in _config.yml and {len(list((ROOT / 'chapters').glob('*.ipynb')))} chapters")
+    print(f"repository set to {repository_url()} in _config.yml and {len(notebooks())} notebooks")
