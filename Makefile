@@ -43,7 +43,7 @@ book: $(STAMP)
 
 # The built book in headless Chromium: math, images, console, requests, navigation, buttons.
 browser-test: $(STAMP)
-	$(PY) -m pytest -v tests/test_browser.py
+	$(PY) -m pytest -v tests/test_browser.py tests/test_built_outputs.py
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/adam_step.py

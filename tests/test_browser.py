@@ -3,7 +3,9 @@
 Serves `_build/html` on 127.0.0.1 with no other network, opens every page and checks that the
 math is typeset (MathJax served by the book itself, no raw TeX left), every image loaded, the
 console shows no error, no request failed or left the book, and that following "next" from the
-first page reaches every chapter. Saves screenshots of two pages to `_build/screenshots/`.
+first page reaches every chapter. At a phone's width (390 px) and a laptop's (1400 px) no page
+scrolls sideways, no display equation is wider than the text column and wide tables scroll in
+their own box. Saves screenshots of every page at both widths to `_build/screenshots/`.
 
 Run after `make book`: `.ci/run` does; `make test` runs it when Chromium, Playwright and a built
 book are present, and otherwise reports why it was skipped.
@@ -146,6 +148,61 @@ def test_chapter_pages_have_launch_and_download_buttons(browser, site):
         assert any(h.startswith(f"https://mybinder.org/v2/gh/{slug}/main") for h in hrefs), rel
         assert any(h.endswith(f"_sources/{notebook}") for h in hrefs), f"{rel}: no .ipynb download"
     page.close()
+
+
+WIDTHS = {"phone": 390, "laptop": 1400}
+
+# What sticks out of the text column on a page, measured after MathJax has typeset it:
+# the page's own sideways scroll, display equations wider than the column they sit in, and
+# tables that are not inside a box that scrolls on its own.
+LAYOUT = """() => {
+  const article = document.querySelector('article.bd-article') || document.body;
+  const problems = [];
+  const page = document.documentElement.scrollWidth;
+  if (page > window.innerWidth + 1)
+    problems.push(`the page scrolls sideways: ${page} px wide in a ${window.innerWidth} px window`);
+  for (const eq of article.querySelectorAll('mjx-container[display="true"]')) {
+    const math = eq.querySelector('mjx-math');
+    const column = eq.parentElement.clientWidth;
+    const width = math ? math.getBoundingClientRect().width : eq.scrollWidth;
+    if (width > column + 1)
+      problems.push(`equation ${Math.round(width)} px wide in a ${column} px column: `
+                    + eq.textContent.slice(0, 60));
+  }
+  for (const table of article.querySelectorAll('table')) {
+    let box = table.parentElement, scrolls = false;
+    while (box && box !== article) {
+      if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) { scrolls = true; break; }
+      box = box.parentElement;
+    }
+    if (!scrolls && table.getBoundingClientRect().width > article.clientWidth + 1)
+      problems.push('a wide table that does not scroll in its own box');
+  }
+  return problems;
+}"""
+
+
+def open_typeset(page, url):
+    page.goto(url, wait_until="load")
+    if page.locator(".math").count():
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               timeout=10000)
+        page.evaluate("MathJax.startup.promise")
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+@pytest.mark.parametrize("rel", chapter_pages())
+def test_page_fits_the_screen(browser, site, rel, device):
+    width = WIDTHS[device]
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    open_typeset(page, site + rel)
+    problems = page.evaluate(LAYOUT)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = rel.removesuffix(".html").replace("/", "_")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"),
+                    full_page=name in {"chapters_01_adam_in_one_page", "chapters_04_bias_correction"})
+    page.close()
+    assert not problems, f"{rel} at {width} px:\n" + "\n".join(problems)
 
 
 def test_screenshots_of_two_pages(browser, site):
