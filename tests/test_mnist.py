@@ -1,4 +1,6 @@
 """The MNIST loader: local files are checked, and a failed download says what to do."""
+import zipfile
+
 import numpy as np
 import pytest
 
@@ -25,7 +27,8 @@ def test_loads_a_local_file_and_says_so(tmp_path, monkeypatch, capsys):
     np.testing.assert_array_equal(x_train, arrays["x_train"])
     np.testing.assert_array_equal(y_test, arrays["y_test"])
     out = capsys.readouterr().out
-    assert str(path) in out and "12 training and 5 test images" in out and "subset" in out
+    assert out == "MNIST: the offline subset, 12 training and 5 test images\n"
+    assert str(tmp_path) not in out and "m.npz" not in out      # no path in what is printed
     _, source = load_mnist(verbose=False, return_source=True)
     assert source.origin == "file" and source.n_train == 12 and source.is_subset
 
@@ -77,4 +80,89 @@ def test_uses_keras_when_no_file_is_named(monkeypatch):
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: fake)
     data, source = load_mnist(verbose=False, return_source=True)
     assert data is fake and source.origin == "keras" and not source.is_subset
-    assert "subset" not in source.describe()
+    assert source.describe() == ("MNIST: the full set (Keras's download), 60,000 training and "
+                                 "10,000 test images")
+
+
+@pytest.mark.parametrize("origin, n_train, expected", [
+    ("file", 24_345, "MNIST: the offline subset, 24,345 training and 10,000 test images"),
+    ("file", 60_000, "MNIST: the full set (offline copy), 60,000 training and 10,000 test images"),
+    ("keras", 60_000, "MNIST: the full set (Keras's download), 60,000 training and 10,000 test images"),
+])
+def test_the_printed_line_names_the_data_not_the_file(origin, n_train, expected):
+    from adam.experiments.mnist import MnistSource
+
+    text = MnistSource(origin, "/home/someone/data/mnist.npz", n_train, 10_000).describe()
+    assert text == expected and len(text) <= 88 and "/" not in text
+
+
+def write_members(path, members, compression=zipfile.ZIP_STORED):
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def npy_bytes(array, allow_pickle=False):
+    import io
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=allow_pickle)
+    return buffer.getvalue()
+
+
+def good_members():
+    return {f"{k}.npy": npy_bytes(v) for k, v in write_npz_arrays().items()}
+
+
+def write_npz_arrays():
+    rng = np.random.default_rng(0)
+    return {"x_train": rng.integers(0, 256, (12, 28, 28), dtype=np.uint8),
+            "y_train": rng.integers(0, 10, 12, dtype=np.uint8),
+            "x_test": rng.integers(0, 256, (5, 28, 28), dtype=np.uint8),
+            "y_test": rng.integers(0, 10, 5, dtype=np.uint8)}
+
+
+def corrupt_compressed(path):
+    # A deflated member whose compressed bytes are damaged: zlib.error when it is read.
+    write_members(path, good_members(), zipfile.ZIP_DEFLATED)
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("x_train.npy")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    raw[start + 10:start + 60] = b"\xff" * 50
+    path.write_bytes(bytes(raw))
+
+
+def not_an_array(path):
+    members = good_members()
+    members["x_train"] = members.pop("x_train.npy")[:5]     # no .npy: NumPy gives raw bytes
+    write_members(path, members)
+
+
+def pickled_member(path):
+    members = good_members()
+    members["y_test.npy"] = npy_bytes(np.array([{"label": 3}], dtype=object), allow_pickle=True)
+    write_members(path, members)
+
+
+def pickled_file(path):
+    import pickle
+    path.write_bytes(pickle.dumps(write_npz_arrays()))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda path: np.save(path, np.zeros((3, 28, 28), np.uint8)),
+     r"a single ndarray \(an \.npy file\?\), not an \.npz archive"),
+    (corrupt_compressed, r"x_train is corrupt \(error: "),
+    (not_an_array, "the member x_train is not a NumPy array"),
+    (pickled_member, r"y_test holds pickled Python objects.*allow_pickle=False"),
+    (pickled_file, r"holds pickled Python objects.*allow_pickle=False"),
+], ids=["npy instead of npz", "corrupt compressed member", "member not an array",
+        "pickled member", "pickled file"])
+def test_malformed_files_raise_mnist_error(tmp_path, monkeypatch, make, message):
+    path = tmp_path / "bad.npz"
+    make(path)
+    if not path.exists():                          # np.save appended .npy
+        (tmp_path / "bad.npz.npy").rename(path)
+    monkeypatch.setenv(ENV_VAR, str(path))
+    with pytest.raises(MnistError, match=message):
+        load_mnist(verbose=False)

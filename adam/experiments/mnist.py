@@ -4,12 +4,18 @@
 `keras.datasets.mnist.load_data()`. When the environment variable ``ADAM_BOOK_MNIST`` names an
 ``.npz`` file with the same four arrays, that file is used (and checked); otherwise Keras
 downloads the data (or reuses its cache in ``~/.keras/datasets``).
+
+Every malformed file raises `MnistError` saying what is wrong: not a file, not an ``.npz``
+(an ``.npy``, a broken zip), a corrupt compressed member, a member that is not an array,
+pickled objects (never loaded: ``allow_pickle=False``), missing arrays, wrong shapes, dtypes
+or labels. The line `load_mnist` prints says which data it is, never where it lies (no path).
 """
 from __future__ import annotations
 
 import dataclasses
 import os
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -36,12 +42,14 @@ class MnistSource:
         return self.n_train < OFFICIAL_TRAIN or self.n_test < OFFICIAL_TEST
 
     def describe(self) -> str:
-        where = f"local file {self.path}" if self.origin == "file" else "Keras (download or cache)"
-        text = f"MNIST from {where}: {self.n_train:,} training and {self.n_test:,} test images"
+        """One line (at most 88 characters), without the file's path, e.g.
+        "MNIST: the offline subset, 24,345 training and 10,000 test images"."""
         if self.is_subset:
-            text += (f" (a subset of the official {OFFICIAL_TRAIN:,} + {OFFICIAL_TEST:,}; "
-                     "accuracies are not comparable with full-MNIST results)")
-        return text
+            which = "the offline subset" if self.origin == "file" else "a subset"
+        else:
+            which = "the full set" + (" (offline copy)" if self.origin == "file" else
+                                      " (Keras's download)")
+        return f"MNIST: {which}, {self.n_train:,} training and {self.n_test:,} test images"
 
 
 def load_mnist(verbose: bool = True, return_source: bool = False):
@@ -65,16 +73,36 @@ def _load_file(path: str):
     if not os.path.isfile(path):
         raise MnistError(f"{ENV_VAR}={path!r} does not name an existing file")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [k for k in KEYS if k not in npz.files]
-            if missing:
-                raise MnistError(f"{path}: missing array(s) {missing}; an MNIST .npz needs "
-                                 f"{list(KEYS)} (found {sorted(npz.files)})")
-            arrays = {k: npz[k] for k in KEYS}
-    except MnistError:
-        raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        data = np.load(path, allow_pickle=False)
+    except ValueError as err:
+        if "allow_pickle" in str(err):
+            raise MnistError(f"{path}: holds pickled Python objects, which are never loaded "
+                             "(allow_pickle=False); save plain uint8 arrays with np.savez") from err
+        raise MnistError(f"{path}: not a readable .npz file (ValueError: {err})") from err
+    except (OSError, zipfile.BadZipFile, EOFError) as err:
         raise MnistError(f"{path}: not a readable .npz file ({type(err).__name__}: {err})") from err
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise MnistError(f"{path}: a single {type(data).__name__} (an .npy file?), not an .npz "
+                         f"archive of the arrays {list(KEYS)}")
+    with data as npz:
+        missing = [k for k in KEYS if k not in npz.files]
+        if missing:
+            raise MnistError(f"{path}: missing array(s) {missing}; an MNIST .npz needs "
+                             f"{list(KEYS)} (found {sorted(npz.files)})")
+        arrays = {}
+        for k in KEYS:
+            try:
+                arrays[k] = npz[k]
+            except ValueError as err:
+                if "allow_pickle" in str(err):
+                    raise MnistError(f"{path}: {k} holds pickled Python objects, which are "
+                                     "never loaded (allow_pickle=False)") from err
+                raise MnistError(f"{path}: {k} is not a readable array ({err})") from err
+            except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as err:
+                raise MnistError(f"{path}: {k} is corrupt ({type(err).__name__}: {err})") from err
+            if not isinstance(arrays[k], np.ndarray):
+                raise MnistError(f"{path}: the member {k} is not a NumPy array (a .npy file) "
+                                 f"but {type(arrays[k]).__name__}")
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.ndim != 3 or x.shape[1:] != (28, 28):
