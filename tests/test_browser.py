@@ -239,3 +239,65 @@ def test_figures_are_opaque_so_dark_mode_keeps_them_readable(browser, site):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "dark_mode_figure.png"))
     page.close()
+
+
+# --- Figures the reader moves -----------------------------------------------------------------
+def pages_with(selector):
+    return [rel for rel in chapter_pages()
+            if selector in (HTML / rel).read_text(encoding="utf-8", errors="replace")]
+
+
+def test_there_are_figures_to_play_with():
+    assert pages_with('class="adam-sliders"'), "no page has a figure with sliders"
+    assert pages_with('class="adam-animation"'), "no page has an animation"
+
+
+@pytest.mark.parametrize("rel", pages_with('class="adam-sliders"'))
+def test_moving_a_slider_changes_the_figure(browser, site, rel):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    recorder = Recorder(page, site)
+    open_typeset(page, site + rel)
+    figure = page.locator(".adam-sliders").first
+    figure.scroll_into_view_if_needed()
+    handle = figure.locator(".noUi-handle").last          # pierces Bokeh's shadow DOM
+    handle.wait_for(state="visible", timeout=15000)
+    page.wait_for_timeout(500)
+    before_state, before_image = figure.get_attribute("data-state"), figure.screenshot()
+    handle.focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "([el, s]) => el.dataset.state !== s", arg=[figure.element_handle(), before_state],
+        timeout=5000)
+    page.wait_for_timeout(500)
+    after_image = figure.screenshot()
+    assert int(figure.get_attribute("data-moves")) >= 1
+    assert after_image != before_image, "the slider moved but the figure did not change"
+    page.close()
+    assert not recorder.problems, "\n".join(recorder.problems)
+
+
+@pytest.mark.parametrize("rel", pages_with('class="adam-animation"'))
+def test_the_animation_plays_pauses_and_scrubs(browser, site, rel):
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    recorder = Recorder(page, site)
+    open_typeset(page, site + rel)
+    player = page.locator(".adam-animation").first
+    player.scroll_into_view_if_needed()
+    frame = player.locator(".animation img").first
+    scrubber = player.locator("input.anim-slider").first
+    first = frame.get_attribute("src")
+    scrubber.fill(str(int(scrubber.get_attribute("max")) // 2))   # scrub to the middle
+    page.wait_for_timeout(200)
+    middle = frame.get_attribute("src")
+    assert middle != first, "scrubbing did not change the frame"
+    player.locator("button[title='Play']").first.click()
+    page.wait_for_timeout(1000)
+    player.locator("button[title='Pause']").first.click()
+    paused = frame.get_attribute("src")
+    assert paused != middle, "playing did not advance the frames"
+    page.wait_for_timeout(600)
+    assert frame.get_attribute("src") == paused, "pause did not stop the animation"
+    box = player.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 391, "the player is wider than a phone"
+    page.close()
+    assert not recorder.problems, "\n".join(recorder.problems)
