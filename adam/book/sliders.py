@@ -137,7 +137,8 @@ if (div) { div.dataset.state = state; div.dataset.moves = Number(div.dataset.mov
     bokeh_js = Resources(mode="inline", components=["bokeh", "bokeh-widgets"]).render_js()
     state = ",".join(f"{labels[i]}={shown[i][index[i]]}" for i in range(dims))
     page = (f'<div class="adam-sliders" id="{element}" data-state="{html.escape(state)}" '
-            f'data-moves="0" data-paths="{len(table)}" style="max-width: 100%; overflow: hidden">\n'
+            f'data-moves="0" data-paths="{len(table)}" '
+            f'style="max-width: min(100%, {width + 60}px); margin: 0 auto; overflow: hidden">\n'
             f"{bokeh_js}\n{div}\n{script}\n</div>")
     return HTML(page)
 
