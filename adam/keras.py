@@ -6,9 +6,11 @@ replacement; the defaults are Algorithm 1 of Kingma & Ba (2015) instead.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import keras
+import ml_dtypes
 from keras import ops
 
 from adam.hyperparameters import Hyperparameters
@@ -25,7 +27,7 @@ class Adam(keras.optimizers.Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  amsgrad=False, weight_decay=0.0, bias_correction=True, epsilon_hat=False,
-                 name="adam", **kwargs):
+                 name=None, **kwargs):
         weight_decay = 0.0 if weight_decay is None else weight_decay   # Keras's "no decay"
         # The same checks as the NumPy optimizer, before Keras creates anything. A schedule
         # is checked by Keras; only a plain number can be checked here.
@@ -45,45 +47,64 @@ class Adam(keras.optimizers.Optimizer):
         self.epsilon_hat = checked.epsilon_hat
 
     def build(self, var_list):
-        """One first moment and one second moment per variable (and AMSGrad's maximum)."""
+        """One first moment and one second moment per variable (and AMSGrad's maximum).
+
+        Created as `keras.optimizers.Adam` creates them: with Keras's own helper, under its
+        names (momentum = first moment m, velocity = second moment v), interleaved per variable.
+        Keras saves and restores optimizer variables by position, so the same order lets a
+        checkpoint of either optimizer resume in the other.
+        """
         if self.built:
             return
         super().build(var_list)
-        slot = lambda name: [self.add_variable_from_reference(v, name) for v in var_list]  # noqa: E731
-        self._first_moments = slot("first_moment")
-        self._second_moments = slot("second_moment")
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"])
         if self.amsgrad:
-            self._max_second_moments = slot("max_second_moment")
+            self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
     def update_step(self, gradient, variable, learning_rate):
-        """Algorithm 1 for one variable, in its dtype."""
-        dtype = variable.dtype
+        """Algorithm 1 for one variable, in its dtype; the step's scalars in float32 or better."""
+        dtype = keras.backend.standardize_dtype(variable.dtype)
+        # float16 and bfloat16 cannot hold the step's scalars (in bfloat16, beta_2 = 0.999
+        # rounds to 1): compute them in float32 (float64 for float64) and round only the result.
+        scalar = "float64" if dtype == "float64" else "float32"
         g = ops.cast(gradient, dtype)
-        lr = ops.cast(learning_rate, dtype)
-        t = ops.cast(self.iterations + 1, dtype)
         index = self._get_variable_index(variable)
-        m, v = self._first_moments[index], self._second_moments[index]
+        m, v = self._momentums[index], self._velocities[index]
 
         # m <- beta_1 m + (1 - beta_1) g, written as an increment, m += (1 - beta_1)(g - m),
         # so that the framework updates the variable in place instead of copying a new one in.
         self.assign_add(m, ops.multiply(ops.subtract(g, m), 1 - self.beta_1))
         self.assign_add(v, ops.multiply(ops.subtract(ops.square(g), v), 1 - self.beta_2))
         if self.amsgrad:                      # never let the denominator shrink
-            v_max = self._max_second_moments[index]
+            v_max = self._velocity_hats[index]
             self.assign(v_max, ops.maximum(v_max, v))
             v = v_max
 
         # lr * m_hat / (sqrt(v_hat) + eps), with both corrections folded into two scalars:
         # alpha_t = lr * sqrt(1 - b2^t) / (1 - b1^t), and eps scaled by sqrt(1 - b2^t).
+        lr = ops.cast(learning_rate, scalar)
         if self.bias_correction:
-            correction_2 = ops.sqrt(1 - ops.power(ops.cast(self.beta_2, dtype), t))
-            alpha_t = lr * correction_2 / (1 - ops.power(ops.cast(self.beta_1, dtype), t))
-            eps = self.epsilon if self.epsilon_hat else self.epsilon * correction_2
+            t = ops.cast(self.iterations + 1, scalar)
+            correction_2 = ops.sqrt(1 - ops.power(ops.cast(self.beta_2, scalar), t))
+            alpha_t = lr * correction_2 / (1 - ops.power(ops.cast(self.beta_1, scalar), t))
+            eps = self.epsilon if self.epsilon_hat else ops.cast(self.epsilon * correction_2, dtype)
         else:
             alpha_t, eps = lr, self.epsilon
-        # With epsilon = 0, sqrt(v) = 0 for a weight that never had a gradient: step 0, not NaN.
-        divide = ops.divide_no_nan if self.epsilon == 0 else ops.divide
-        self.assign_sub(variable, divide(ops.multiply(m, alpha_t), ops.add(ops.sqrt(v), eps)))
+        # A weight that never had a gradient has m = v = 0; if eps rounds to 0 in the weight's
+        # dtype (always for epsilon = 0; in float16 for the default 1e-8), that is 0/0: give it
+        # no step instead of NaN, as keras.ops.divide_no_nan does.
+        divide = ops.divide_no_nan if self._eps_can_vanish(dtype) else ops.divide
+        self.assign_sub(variable, divide(ops.multiply(m, ops.cast(alpha_t, dtype)),
+                                         ops.add(ops.sqrt(v), eps)))
+
+    def _eps_can_vanish(self, dtype) -> bool:
+        """Whether the eps that the step adds can be 0 (or a denormal, which some backends
+        flush to 0) in `dtype`. Its smallest value is at t = 1, where sqrt(1 - b2^t) is smallest."""
+        smallest = self.epsilon
+        if self.bias_correction and not self.epsilon_hat:
+            smallest *= math.sqrt(1 - self.beta_2)
+        return smallest < 4 * float(ml_dtypes.finfo(dtype).tiny)
 
     def get_config(self):
         config = super().get_config()
