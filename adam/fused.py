@@ -6,6 +6,11 @@ pass: each element of p, g, m and v is read once and p, m, v written once, the 2
 float32 parameter that bound any Adam step, and the loop is split over the CPU's cores.
 The arithmetic is that of `adam.numpy.fast._adam_block`, in the same order and the same dtype,
 so the results are identical to the last bit.
+
+numba compiles the loop for native float32 and float64 arrays. `FusedAdam` accepts every dtype
+`adam.numpy.Adam` accepts: float16, longdouble and byte-swapped arrays take `Adam`'s NumPy
+step instead (the same bits, at NumPy's speed). The checks, the refusal of a gradient too
+large for the dtype's moments, and the checkpoints are `Adam`'s: each class loads the other's.
 """
 from __future__ import annotations
 
@@ -16,19 +21,28 @@ from adam.numpy.checks import check_finite
 from adam.numpy.fast import Adam
 
 
+#: The dtypes numba compiles the loop for; others take adam.numpy.Adam's NumPy step.
+COMPILED = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 @numba.njit(parallel=True, fastmath={"reassoc"})
-def _zero_unless_non_finite(a):
-    """0 when every element is finite, NaN otherwise (inf * 0 and NaN * 0 are NaN).
-    Reassociation only, so that the sum can be split over cores without assuming finiteness."""
+def _sum_of_squares(a):
+    """Not finite when an element is not (or when the sum overflows). Reassociation only, so
+    that the sum can be split over cores without assuming finiteness."""
     total = a.dtype.type(0)
     for i in numba.prange(a.size):
-        total += a[i] * a.dtype.type(0)
+        total += a[i] * a[i]
     return total
 
 
 def _check_finite_parallel(name, a):
-    if a.dtype.kind != "f" or _zero_unless_non_finite(a.reshape(-1)) != 0:
-        check_finite(name, a)        # the exact test, which finds and names the bad element
+    """`check_finite`, with the quick pass compiled; returns the sum of squares, as it does."""
+    if a.dtype not in COMPILED or not a.flags.c_contiguous:
+        return check_finite(name, a)
+    total = _sum_of_squares(a.reshape(-1))
+    if not np.isfinite(total):
+        return check_finite(name, a)   # the exact test, which finds and names the bad element
+    return total
 
 
 @numba.njit(parallel=True, fastmath=False, cache=False)
@@ -61,6 +75,7 @@ class FusedAdam(Adam):
     many of numba's threads both use."""
 
     _check_finite = staticmethod(_check_finite_parallel)
+    same_checkpoints_as = ("Adam",)
 
     def step(self, params, grads) -> None:
         previous = numba.get_num_threads()
@@ -71,4 +86,6 @@ class FusedAdam(Adam):
             numba.set_num_threads(previous)
 
     def _step_flat(self, p, g, m, v, v_max, scalars):
+        if p.dtype not in COMPILED:      # float16, longdouble, byte-swapped: NumPy's step
+            return super()._step_flat(p, g, m, v, v_max, scalars)
         _fused_step(p, g, m, v, np.empty(0, p.dtype) if v_max is None else v_max, *scalars)

@@ -4,6 +4,16 @@ A subclass names its hyperparameters (a frozen dataclass that validates itself),
 per-parameter state arrays it keeps ("slots"), and the in-place update `_apply`. This class
 does the rest: it checks every input before anything changes, creates the slots on the first
 step, counts steps, and saves and restores the state exactly (`state_dict`/`load_state_dict`).
+
+No silent state errors:
+
+* A step that fails changes nothing, however it fails: bad input (see `adam.numpy.checks`),
+  or a gradient so large that the optimizer's state would overflow (`MomentOverflowError`).
+  So the state is always finite and an optimizer's own checkpoint always loads back.
+* Hyperparameters read as attributes (``opt.beta_1``) and can be assigned the same way: the
+  new value is checked and used from the next step on (``opt.beta_1 = 1.5`` raises). A change
+  that would need other slots (``amsgrad``, SGD's ``momentum`` from 0) raises once the
+  optimizer has state.
 """
 from __future__ import annotations
 
@@ -11,8 +21,8 @@ import dataclasses
 
 import numpy as np
 
-from adam.numpy.checks import (check_finite, check_grad_list, check_matches_state,
-                               check_param_list)
+from adam.numpy.checks import (MomentOverflowError, check_finite, check_grad_list,
+                               check_matches_state, check_param_list, moment_overflow)
 
 
 class Optimizer:
@@ -21,11 +31,14 @@ class Optimizer:
     hyperparameters_type: type          # a frozen dataclass that checks its fields
     non_negative_slots: tuple[str, ...] = ()   # slots that hold squares (checked on load)
     _check_finite = staticmethod(check_finite)  # a subclass may bring a faster test
+    #: Other classes whose checkpoints this one loads (same hyperparameters and slots).
+    same_checkpoints_as: tuple[str, ...] = ()
 
     def __init__(self, **hyperparameters):
         self._hyperparameters = self.hyperparameters_type(**hyperparameters)
         self.iterations = 0
         self._slots: dict[str, list[np.ndarray]] | None = None
+        self._quick: list = []          # what the finite check returned for each gradient
 
     # -- what subclasses provide ---------------------------------------------------------
     @classmethod
@@ -45,21 +58,27 @@ class Optimizer:
     def hyperparameters(self):
         return self._hyperparameters
 
+    def _is_hyperparameter(self, name) -> bool:
+        return name in {f.name for f in dataclasses.fields(self.hyperparameters_type)}
+
     def __getattr__(self, name):
         # opt.learning_rate, opt.beta_1, ... read through to the checked dataclass
         hp = self.__dict__.get("_hyperparameters")
-        if hp is not None and name in {f.name for f in dataclasses.fields(hp)}:
+        if hp is not None and self._is_hyperparameter(name):
             return getattr(hp, name)
         raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
 
-    @property
-    def learning_rate(self) -> float:
-        return self._hyperparameters.learning_rate
-
-    @learning_rate.setter
-    def learning_rate(self, value) -> None:
-        # the only hyperparameter meant to change during training (schedules, warm-up)
-        self._hyperparameters = dataclasses.replace(self._hyperparameters, learning_rate=value)
+    def __setattr__(self, name, value):
+        # opt.learning_rate = 0.01 (schedules, warm-up), opt.beta_1 = 0.8: checked, then used
+        if self._is_hyperparameter(name):
+            new = dataclasses.replace(self._hyperparameters, **{name: value})
+            if self._slots is not None and self.slots_for(new) != self.slot_names():
+                raise ValueError(f"{name}={value!r} needs the slots {list(self.slots_for(new))}, "
+                                 f"but this optimizer's state holds {list(self.slot_names())}; "
+                                 "set it before the first step, or start a new optimizer")
+            self._hyperparameters = new
+        else:
+            super().__setattr__(name, value)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in dataclasses.asdict(self._hyperparameters).items())
@@ -75,13 +94,34 @@ class Optimizer:
         params = check_param_list(params)
         if self._slots is not None:
             check_matches_state(params, *self._params_layout)
-        grads = check_grad_list(grads, params, finite=self._check_finite)
-        if self._slots is None:
+        quick = []
+        grads = check_grad_list(grads, params, finite=self._check_finite, quick=quick)
+        self._quick = quick
+        first = self._slots is None
+        if first:
             self._slots = {name: [np.zeros_like(p, order="C") for p in params]
                            for name in self.slot_names()}
             self._params_layout = ([p.shape for p in params], [p.dtype for p in params])
-        self._apply(params, grads)
+        try:
+            self._apply(params, grads)     # raises MomentOverflowError before it writes
+        except MomentOverflowError:
+            if first:
+                self._slots = None
+            raise
         self.iterations += 1
+
+    def _commit(self, params, grads, new_values, slots=()) -> None:
+        """For the optimizers that compute a step out of place: check that the new slot
+        values (a dict of lists, like the slots) are finite, then write them and `params`'s
+        new values (`new_values["params"]`). Nothing is written if a check fails."""
+        for name in slots:
+            for i, a in enumerate(new_values[name]):
+                if not np.isfinite(a).all():
+                    raise moment_overflow(i, params[i].dtype, name.replace("_", " "))
+        for i, p in enumerate(params):
+            for name in slots:
+                self._slots[name][i][...] = new_values[name][i]
+            p[...] = new_values["params"][i]
 
     def state_bytes(self) -> int:
         """Bytes of per-parameter state the optimizer holds (0 before the first step)."""
@@ -109,6 +149,10 @@ class Optimizer:
                            for name, arrays in slots.items()}
             first = next(iter(slots.values()), [])
             self._params_layout = ([a.shape for a in first], [a.dtype for a in first])
+        self._forget_caches()
+
+    def _forget_caches(self) -> None:
+        """Called when the state is replaced: a subclass drops what it derived from the old one."""
 
     def _check_state_dict(self, state):
         name = type(self).__name__
@@ -119,7 +163,7 @@ class Optimizer:
             missing, extra = expected_keys - set(state), set(state) - expected_keys
             raise ValueError(f"malformed state dict: missing keys {sorted(missing)}, "
                              f"unexpected keys {sorted(extra)}")
-        if state["optimizer"] != name:
+        if state["optimizer"] not in (name, *self.same_checkpoints_as):
             raise ValueError(f"this state dict was saved by {state['optimizer']!r}, not {name!r}")
         if not isinstance(state["hyperparameters"], dict):
             raise ValueError("malformed state dict: 'hyperparameters' must be a dict")

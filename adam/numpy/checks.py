@@ -2,13 +2,53 @@
 
 Every function here only reads its inputs and raises `TypeError` or `ValueError` with a
 message that names the offending entry (``params[2]``, ``grads[0]``), so that a failed step
-leaves parameters and optimizer state exactly as they were.
+leaves parameters and optimizer state exactly as they were. What is refused:
+
+* parameters that are not writeable floating-point NumPy arrays (float16, float32, float64,
+  longdouble; bfloat16 from ml_dtypes is not a NumPy floating type and is refused), and
+  parameters that share memory with each other (one would be updated twice);
+* gradients of the wrong shape or kind, gradients that share memory with a parameter (it is
+  overwritten during the step), and gradients with a NaN or an infinity once cast to their
+  parameter's dtype (a finite float64 gradient can overflow a float16 parameter);
+* a step that would make the optimizer's state infinite (`MomentOverflowError`): a gradient
+  whose square overflows the dtype would freeze its weight for good and spoil the checkpoint.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.lib.array_utils import byte_bounds
+
+
+class MomentOverflowError(ValueError):
+    """A step would make the optimizer's state (a running average of squares, a sum of squares,
+    a momentum) infinite: refused before anything changed, and the step not counted."""
+
+
+def moment_overflow(index: int, dtype, slot: str) -> MomentOverflowError:
+    """The error for params[index]: its gradient is too large for the dtype's moments."""
+    dtype = np.dtype(dtype)
+    largest = np.finfo(dtype).max
+    return MomentOverflowError(
+        f"grads[{index}] is too large for {dtype} parameters: the {slot} would overflow "
+        f"(largest {dtype} value {largest:.4g}, so |gradient| must stay below about "
+        f"{np.sqrt(largest):.3g}) and params[{index}] would never move again. Nothing was "
+        "changed. Scale the loss or clip the gradients, or train in float32.")
+
+
+def overlapping(arrays):
+    """Pairs (i, j), i < j, of arrays that share memory (exact, via `np.shares_memory`).
+
+    Only arrays whose byte ranges overlap are compared, so this stays fast for long lists."""
+    spans = sorted((*byte_bounds(a), i) for i, a in enumerate(arrays) if a.size)
+    pairs, open_spans = [], []
+    for low, high, i in spans:
+        open_spans = [(h, j) for h, j in open_spans if h > low]
+        pairs += [(min(i, j), max(i, j)) for _, j in open_spans
+                  if np.shares_memory(arrays[i], arrays[j])]
+        open_spans.append((high, i))
+    return sorted(pairs)
 
 
 def check_param_list(params, in_place: bool = True) -> list[np.ndarray]:
@@ -36,13 +76,20 @@ def check_param_list(params, in_place: bool = True) -> list[np.ndarray]:
             raise ValueError(f"params[{seen[id(p)]}] and params[{i}] are the same array; "
                              "it would be updated twice per step")
         seen[id(p)] = i
+    if in_place:
+        for i, j in overlapping(params)[:1]:
+            raise ValueError(f"params[{i}] and params[{j}] share memory (views of one array); "
+                             "the shared elements would be updated twice per step")
     return params
 
 
-def check_grad_list(grads, params: list[np.ndarray], finite=None) -> list[np.ndarray]:
-    """Gradients: one per parameter, same shape, real and finite. Returns arrays in each
-    parameter's dtype (a copy only where the dtype differs). `finite(name, array)` replaces
-    `check_finite`, for optimizers that have a faster test."""
+def check_grad_list(grads, params: list[np.ndarray], finite=None, in_place: bool = True,
+                    quick=None) -> list[np.ndarray]:
+    """Gradients: one per parameter, same shape, real and finite in the parameter's dtype.
+    Returns arrays in each parameter's dtype (a copy only where the dtype differs).
+    `finite(name, array)` replaces `check_finite`, for optimizers that have a faster test;
+    what it returns for each gradient is appended to the list `quick` when one is given.
+    For an in-place update no gradient may share memory with any parameter."""
     finite = finite or check_finite
     if isinstance(grads, np.ndarray) or not isinstance(grads, Sequence):
         raise TypeError(f"grads must be a list of arrays, got {type(grads).__name__}")
@@ -56,26 +103,39 @@ def check_grad_list(grads, params: list[np.ndarray], finite=None) -> list[np.nda
             raise TypeError(f"grads[{i}] has dtype {g.dtype}; gradients must be real numbers")
         if g.shape != p.shape:
             raise ValueError(f"grads[{i}] has shape {g.shape} but params[{i}] has shape {p.shape}")
-        if np.may_share_memory(g, p):
+        if not in_place and np.may_share_memory(g, p):
             raise ValueError(f"grads[{i}] shares memory with params[{i}]; pass a separate gradient "
-                             "array (the parameter is overwritten during the step)")
+                             "array")
         if g.dtype != p.dtype:
-            g = g.astype(p.dtype)
-        finite(f"grads[{i}]", g)
+            with np.errstate(over="ignore"):     # an overflow to inf is reported just below
+                g = g.astype(p.dtype)
+        result = finite(f"grads[{i}]", g)
+        if quick is not None:
+            quick.append(result)
         out.append(g)
+    if in_place:      # any parameter, not only its own: parameters are written one after another
+        n = len(params)
+        for i, j in overlapping(params + out):
+            if i < n <= j:
+                raise ValueError(f"grads[{j - n}] shares memory with params[{i}]; pass a separate "
+                                 "gradient array (parameters are overwritten during the step)")
     return out
 
 
-def check_finite(name: str, a: np.ndarray) -> None:
-    """Raise if `a` holds a NaN or an infinity.
+def check_finite(name: str, a: np.ndarray):
+    """Raise if `a` holds a NaN or an infinity; return the quick pass's value.
 
     The dot product of `a` with itself is one fast, allocation-free pass, and it is not
     finite whenever an element is not; only then do we pay for the exact element-wise test
-    (the dot product may also overflow on huge but finite values).
+    (the dot product may also overflow on huge but finite values). For float32 and float64
+    the value returned is that sum of squares (it is at least the largest square, as each
+    rounded addition of non-negative numbers is); for other dtypes it is the largest square
+    (rounded to the dtype, so inf where it overflows), as a Python float.
     """
     flat = a.reshape(-1) if a.flags.c_contiguous else a.ravel()
+    squares = a.dtype in (np.float32, np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
-        quick = np.dot(flat, flat) if a.dtype in (np.float32, np.float64) else np.add.reduce(flat)
+        quick = np.dot(flat, flat) if squares else np.add.reduce(flat)
     if a.size and not np.isfinite(quick):
         bad = ~np.isfinite(a)
         if bad.any():
@@ -83,6 +143,13 @@ def check_finite(name: str, a: np.ndarray) -> None:
             raise ValueError(f"{name} contains {int(bad.sum())} non-finite value(s) "
                              f"(NaN or inf), the first at index {tuple(int(k) for k in where)}: "
                              f"{a[where]!r}")
+    if squares:
+        return quick
+    if not a.size:
+        return 0.0
+    largest = max(flat.max(), -flat.min())
+    with np.errstate(over="ignore"):
+        return float(largest * largest)          # squared in the dtype, as the step squares
 
 
 def check_matches_state(params: list[np.ndarray], shapes, dtypes) -> None:

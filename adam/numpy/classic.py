@@ -1,7 +1,11 @@
 """The optimizers Adam grew out of, with the same interface as `adam.numpy.Adam`.
 
 Each update is one or two lines of mathematics; the code follows it directly (these are
-for small problems and comparisons, so they favour clarity over the speed of `Adam`).
+for small problems and comparisons, so they favour clarity over the speed of `Adam`). Each
+step computes the new values first and writes them only when every new state array is finite
+(`Optimizer._commit`): a gradient whose square overflows the dtype (|g| > 256 in float16)
+raises `MomentOverflowError` and changes nothing. Coordinates whose gradient has always been
+zero never move, in any dtype and whatever epsilon rounds to in it (`divide_no_nan`).
 """
 from __future__ import annotations
 
@@ -44,15 +48,16 @@ class SGD(Optimizer):
 
     def _apply(self, params, grads):
         h = self.hyperparameters
+        new = {"params": [], "velocity": []}
         for i, (p, g) in enumerate(zip(params, grads)):
             if h.momentum:
-                velocity = self._slots["velocity"][i]
-                velocity *= h.momentum
-                velocity += g
+                velocity = self._slots["velocity"][i] * h.momentum + g
                 direction = g + h.momentum * velocity if h.nesterov else velocity
+                new["velocity"].append(velocity)
             else:
                 direction = g
-            p -= h.learning_rate * direction
+            new["params"].append(p - h.learning_rate * direction)
+        self._commit(params, grads, new, self.slot_names())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,9 +86,12 @@ class AdaGrad(Optimizer):
 
     def _apply(self, params, grads):
         h = self.hyperparameters
+        new = {"params": [], "sum_of_squares": []}
         for p, g, total in zip(params, grads, self._slots["sum_of_squares"]):
-            total += g * g
-            p -= divide_no_nan(h.learning_rate * g, np.sqrt(total) + h.epsilon)
+            total = total + g * g
+            new["params"].append(p - divide_no_nan(h.learning_rate * g, np.sqrt(total) + h.epsilon))
+            new["sum_of_squares"].append(total)
+        self._commit(params, grads, new, ("sum_of_squares",))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,7 +123,10 @@ class RMSProp(Optimizer):
 
     def _apply(self, params, grads):
         h = self.hyperparameters
+        new = {"params": [], "mean_square": []}
         for p, g, mean_square in zip(params, grads, self._slots["mean_square"]):
-            mean_square *= h.rho
-            mean_square += (1 - h.rho) * g * g
-            p -= divide_no_nan(h.learning_rate * g, np.sqrt(mean_square) + h.epsilon)
+            mean_square = mean_square * h.rho + (1 - h.rho) * g * g
+            new["params"].append(p - divide_no_nan(h.learning_rate * g,
+                                                   np.sqrt(mean_square) + h.epsilon))
+            new["mean_square"].append(mean_square)
+        self._commit(params, grads, new, ("mean_square",))

@@ -12,7 +12,16 @@ version near what memory allows:
   thread takes its block: the result does not depend on the number of threads.
 
 The three forms of the step (Algorithm 1, the reordered ``epsilon_hat`` form, no bias
-correction) all reduce to ``p -= a * m / (sqrt(v) + e)`` with two scalars per step.
+correction) all reduce to ``p -= a * m / (sqrt(v) + e)`` with two scalars per step. They are
+computed in float64 and only then cast to the parameter's dtype, once. Where ``sqrt(v) + e``
+is 0 (no gradient yet, epsilon = 0 or rounded to 0 in float16) the step is 0.
+
+Low precision: a gradient whose square overflows the parameter's dtype (|g| > 256 in
+float16, > 1.8e19 in float32) would make v infinite and freeze its weight for good. The step
+refuses it before writing anything (`MomentOverflowError`). The test costs nothing on the
+common path: the finite check's sum of squares bounds every square, so a running bound on
+the moments (Python floats) proves most steps safe; only a step near the limit computes its
+new moments in full first.
 """
 from __future__ import annotations
 
@@ -25,7 +34,7 @@ import numpy as np
 
 from adam.hyperparameters import Hyperparameters
 from adam.numpy.base import Optimizer
-from adam.numpy.checks import check_finite
+from adam.numpy.checks import check_finite, moment_overflow
 
 #: Elements per block. 256 Ki float32 values are 1 MiB per array, so the five arrays a block
 #: touches stay in the last-level cache. Each NumPy call then loops for tens of microseconds,
@@ -89,6 +98,7 @@ class Adam(Optimizer):
 
     hyperparameters_type = Hyperparameters
     non_negative_slots = ("second_moment", "max_second_moment")
+    same_checkpoints_as = ("FusedAdam",)     # the same step, compiled (adam.fused)
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  amsgrad=False, weight_decay=0.0, bias_correction=True, epsilon_hat=False,
@@ -99,6 +109,18 @@ class Adam(Optimizer):
                          bias_correction=bias_correction, epsilon_hat=epsilon_hat)
         self.threads = threads
         self._scratch: dict[tuple[np.dtype, int], np.ndarray] = {}   # one block per dtype and thread
+        self._bounds = None      # per parameter: upper bounds on max(v, v_max) and max|m|
+
+    @property
+    def threads(self) -> int:
+        return self._threads
+
+    @threads.setter
+    def threads(self, value) -> None:
+        self._threads = check_threads(value)
+
+    def _forget_caches(self):
+        self._bounds = None
 
     def _check_finite(self, name, a):
         """`check_finite`, with the quick pass over a large gradient shared between threads."""
@@ -111,15 +133,59 @@ class Adam(Optimizer):
                 return np.dot(part, part)
 
         parts = np.array_split(a.reshape(-1), threads)
-        if not np.isfinite(sum(_pool(threads).map(sum_of_squares, parts))):
-            check_finite(name, a)     # the exact test, which finds and names the bad element
+        total = sum(_pool(threads).map(sum_of_squares, parts))
+        if not np.isfinite(total):
+            return check_finite(name, a)   # the exact test, which finds and names the bad element
+        return total
 
     @classmethod
     def slots_for(cls, hyperparameters):
         names = ("first_moment", "second_moment")
         return names + ("max_second_moment",) if hyperparameters.amsgrad else names
 
+    def _moment_bounds(self, params, grads):
+        """Refuse the step (`MomentOverflowError`) if it would make m or v infinite.
+
+        Returns new upper bounds on max(v, v_max) and max|m| per parameter. With ``G`` the
+        finite check's sum of squares (at least every rounded square g*g), one step gives
+        ``v <= (b2 V + (1 - b2) G)(1 + 8 eps)``, all in float64, with the scalars as cast to
+        the dtype. When a bound reaches the dtype's largest value, the new moments are
+        computed exactly as the step will, and checked. An instance whose finite check was
+        switched off (returns None) gets no guard either."""
+        quick = self._quick
+        if len(quick) != len(params) or any(q is None for q in quick):
+            return None
+        h = self.hyperparameters
+        bounds = self._bounds or [None] * len(params)
+        slots = self._slots
+        new_bounds = []
+        for i, (p, g, G) in enumerate(zip(params, grads, quick)):
+            cast = p.dtype.type
+            m, v = slots["first_moment"][i], slots["second_moment"][i]
+            v_max = slots["max_second_moment"][i] if h.amsgrad else v
+            if bounds[i] is None:      # first step, or a loaded state: read the moments once
+                bounds[i] = (max(_largest(v), _largest(v_max)), _largest(m))
+            v_peak, m_peak = bounds[i]
+            b1, c1, b2, c2 = (float(cast(x)) for x in (h.beta_1, 1 - h.beta_1,
+                                                       h.beta_2, 1 - h.beta_2))
+            grow = 1 + 8 * float(np.finfo(p.dtype).eps)
+            limit = min(float(np.finfo(p.dtype).max), float(np.finfo(np.float64).max))
+            G = float(G)
+            v_bound = (b2 * v_peak + c2 * G) * grow
+            m_bound = (b1 * m_peak + c1 * math.sqrt(G)) * grow
+            if not (v_bound < limit and m_bound < limit):    # near the limit: compute them
+                with np.errstate(over="ignore", invalid="ignore"):
+                    v_new = v * cast(b2) + np.square(g) * cast(c2)
+                    m_new = m * cast(b1) + g * cast(c1)
+                for name, new in (("second moment", v_new), ("first moment", m_new)):
+                    if not np.isfinite(new).all():
+                        raise moment_overflow(i, p.dtype, name)
+                v_bound, m_bound = _largest(v_new), _largest(m_new)
+            new_bounds.append((max(v_bound, v_peak) if h.amsgrad else v_bound, m_bound))
+        return new_bounds
+
     def _apply(self, params, grads):
+        self._bounds = self._moment_bounds(params, grads)   # may refuse: nothing written yet
         h = self.hyperparameters
         a, e = folded_scalars(h, self.iterations + 1)
         decay = 1 - h.learning_rate * h.weight_decay
@@ -168,6 +234,11 @@ class Adam(Optimizer):
         if scratch is None or scratch.size != BLOCK:
             scratch = self._scratch[dtype, thread] = np.empty(BLOCK, dtype)
         return scratch
+
+
+def _largest(a) -> float:
+    """max |a| as a float (0 for an empty array), without a temporary array."""
+    return max(float(a.max()), -float(a.min())) if a.size else 0.0
 
 
 def _adam_block(p, g, m, v, v_max, s, beta_1, one_minus_beta_1, beta_2, one_minus_beta_2,

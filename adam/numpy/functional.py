@@ -4,6 +4,11 @@
 This is the version the book shows: one line per formula of Algorithm 1 (Kingma & Ba, 2015).
 It allocates new arrays at every step and never changes its inputs. `adam.numpy.Adam` runs
 the same mathematics in place, in cache-sized blocks; the tests check that the two agree.
+
+Like `Adam`, `update` refuses a gradient whose square overflows the parameter's dtype
+(|g| > 256 in float16): the moments would be infinite and the weight would never move again
+(`MomentOverflowError`). Where ``sqrt(v_hat) + epsilon`` is 0 (no gradient yet, and epsilon
+0 or rounded to 0 in the dtype, as 1e-8 is in float16) the step is 0.
 """
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ from typing import NamedTuple
 import numpy as np
 
 from adam.hyperparameters import Hyperparameters
-from adam.numpy.checks import check_grad_list, check_matches_state, check_param_list
+from adam.numpy.checks import (check_grad_list, check_matches_state, check_param_list,
+                               moment_overflow)
 from adam.numpy.division import divide_no_nan
 
 
@@ -41,18 +47,21 @@ def update(grads, state: AdamState, params,
     params = check_param_list(params, in_place=False)
     check_matches_state(params, [m.shape for m in state.first_moment],
                         [m.dtype for m in state.first_moment])
-    grads = check_grad_list(grads, params)
+    grads = check_grad_list(grads, params, in_place=False)
     if h.amsgrad != (state.max_second_moment is not None):
         raise ValueError("amsgrad does not match the state: create it with init(params, amsgrad=...)")
 
     t = state.step + 1
     maxima = state.max_second_moment or [None] * len(params)
     new_params, new_m, new_v, new_max = [], [], [], []
-    for p, g, m, v, v_max in zip(params, grads, state.first_moment, state.second_moment, maxima):
+    for i, (p, g, m, v, v_max) in enumerate(zip(params, grads, state.first_moment,
+                                                 state.second_moment, maxima)):
         if h.weight_decay:                       # decoupled weight decay (AdamW)
             p = p * (1 - h.learning_rate * h.weight_decay)
         m = h.beta_1 * m + (1 - h.beta_1) * g
         v = h.beta_2 * v + (1 - h.beta_2) * (g * g)
+        if not (np.isfinite(m).all() and np.isfinite(v).all()):   # |g| too large for the dtype
+            raise moment_overflow(i, v.dtype, "second moment")
         if h.amsgrad:                            # never let the denominator shrink
             v_max = np.maximum(v_max, v)
         v_used = v_max if h.amsgrad else v

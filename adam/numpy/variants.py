@@ -6,7 +6,9 @@
 * `AdaMax`: the infinity-norm variant of the paper's Section 7.1.
 * `Nadam`: Nesterov momentum in Adam (Dozat, 2016), with the momentum schedule Keras uses.
 
-These are written for clarity, one line per formula, like the classic optimizers.
+These are written for clarity, one line per formula, like the classic optimizers, and like
+them compute a step before writing it: a gradient whose square overflows the dtype raises
+`MomentOverflowError` and changes nothing.
 """
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ from adam.numpy.fast import Adam
 
 class AdamW(Adam):
     """Adam with decoupled weight decay: each step first shrinks p by ``1 - lr * weight_decay``."""
+
+    same_checkpoints_as = ()
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  amsgrad=False, weight_decay=0.004, bias_correction=True, epsilon_hat=False,
@@ -71,11 +75,15 @@ class AdaMax(Optimizer):
     def _apply(self, params, grads):
         h = self.hyperparameters
         t = self.iterations + 1
+        new = {"params": [], "first_moment": [], "infinity_norm": []}
         for p, g, m, u in zip(params, grads, self._slots["first_moment"], self._slots["infinity_norm"]):
-            m *= h.beta_1
-            m += (1 - h.beta_1) * g
-            np.maximum(h.beta_2 * u, np.abs(g), out=u)
-            p -= divide_no_nan(h.learning_rate / (1 - h.beta_1**t) * m, u + h.epsilon)
+            m = m * h.beta_1 + (1 - h.beta_1) * g
+            u = np.maximum(h.beta_2 * u, np.abs(g))
+            new["params"].append(p - divide_no_nan(h.learning_rate / (1 - h.beta_1**t) * m,
+                                                   u + h.epsilon))
+            new["first_moment"].append(m)
+            new["infinity_norm"].append(u)
+        self._commit(params, grads, new, ("first_moment", "infinity_norm"))
 
 
 def nadam_momentum(beta_1: float, t: int) -> float:
@@ -106,18 +114,25 @@ class Nadam(Optimizer):
         h = self.hyperparameters
         t = self.iterations + 1
         mu_t, mu_next = nadam_momentum(h.beta_1, t), nadam_momentum(h.beta_1, t + 1)
-        # P_t depends on t alone, so a checkpoint need not hold it: extend the cached product
-        # by one factor, or recompute it after a restore.
-        cached_t, cached = getattr(self, "_product", (None, None))
-        product_t = (cached * mu_t if cached_t == t - 1
+        # P_t depends on beta_1 and t alone, so a checkpoint need not hold it: extend the
+        # cached product by one factor when it was made for the same beta_1 at step t - 1,
+        # else recompute it (after a restore, or a change of beta_1).
+        cached_key, cached = getattr(self, "_product", (None, None))
+        product_t = (cached * mu_t if cached_key == (h.beta_1, t - 1)
                      else math.prod(nadam_momentum(h.beta_1, i) for i in range(1, t + 1)))
-        self._product = (t, product_t)
         product_next = product_t * mu_next
+        new = {"params": [], "first_moment": [], "second_moment": []}
         for p, g, m, v in zip(params, grads, self._slots["first_moment"], self._slots["second_moment"]):
-            m *= h.beta_1
-            m += (1 - h.beta_1) * g
-            v *= h.beta_2
-            v += (1 - h.beta_2) * g * g
+            m = m * h.beta_1 + (1 - h.beta_1) * g
+            v = v * h.beta_2 + (1 - h.beta_2) * g * g
             m_hat = mu_next * m / (1 - product_next) + (1 - mu_t) * g / (1 - product_t)
             v_hat = v / (1 - h.beta_2**t)
-            p -= divide_no_nan(h.learning_rate * m_hat, np.sqrt(v_hat) + h.epsilon)
+            new["params"].append(p - divide_no_nan(h.learning_rate * m_hat,
+                                                   np.sqrt(v_hat) + h.epsilon))
+            new["first_moment"].append(m)
+            new["second_moment"].append(v)
+        self._commit(params, grads, new, ("first_moment", "second_moment"))
+        self._product = ((h.beta_1, t), product_t)
+
+    def _forget_caches(self):
+        self.__dict__.pop("_product", None)
