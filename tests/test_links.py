@@ -13,7 +13,7 @@ def prose_sources():
     for path in [*ROOT.glob("*.md"), *(ROOT / "chapters").glob("*.md")]:
         if path.name != "README.md":
             yield path.name, path.read_text()
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+    for path in [*sorted((ROOT / "chapters").glob("*.ipynb")), *ROOT.glob("intro.ipynb")]:
         for cell in json.loads(path.read_text())["cells"]:
             if cell["cell_type"] == "markdown":
                 yield path.name, "".join(cell["source"])
