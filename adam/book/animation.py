@@ -91,7 +91,10 @@ def animate_paths(paths: dict[str, np.ndarray], landscape, *, labels: dict | Non
     (x0, x1), (y0, y1) = window or landscape.window
 
     settings = {"savefig.bbox": "standard", "savefig.dpi": dpi, "animation.embed_limit": 8.0,
-                "animation.frame_format": "png"}
+                "animation.frame_format": "png",
+                # the player shrinks to the column on a phone: larger text than a figure's
+                "font.size": 13, "axes.titlesize": 14, "axes.labelsize": 14,
+                "xtick.labelsize": 12, "ytick.labelsize": 12, "legend.fontsize": 13}
     with mpl.rc_context(settings):
         fig, ax = plt.subplots(figsize=figsize, dpi=dpi, layout="constrained")
         X, Y, Z = landscape.grid()
@@ -106,11 +109,11 @@ def animate_paths(paths: dict[str, np.ndarray], landscape, *, labels: dict | Non
         for name in paths:
             trails[name], = ax.plot([], [], lw=1.4, **look(name, marker=False))
             heads[name], = ax.plot([], [], linestyle="none", marker=LOOKS[name].marker,
-                                   color=LOOKS[name].color, ms=9, mec="white", mew=0.8)
+                                   color=LOOKS[name].color, ms=11, mfc="none", mew=2.2)
         title = ax.set_title("")
         handles = [Line2D([], [], lw=1.4, **look(name)) for name in paths]
-        for handle in handles:
-            handle.set_markersize(8)
+        for handle in handles:          # hollow, like the moving heads
+            handle.set(markersize=9, markerfacecolor="none", markeredgewidth=1.8)
         fig.legend(handles, [labels[name] for name in paths], loc="outside lower center",
                    ncol=min(len(paths), 3))
 
