@@ -1,27 +1,52 @@
 """Adam in plain TensorFlow: a variable per moment, one `tf.function` per step, and a training
-loop with `tf.GradientTape`. Nothing is hidden behind Keras; every operation is here."""
+loop with `tf.GradientTape`. Nothing is hidden behind Keras; every operation is here.
+
+Safe in low precision: the step's scalars (bias corrections, the folded learning rate and
+epsilon) are computed in float64 and only then cast to each variable's dtype, so float16 and
+bfloat16 variables train (in bfloat16, beta_2 = 0.999 itself rounds to 1). Each gradient is
+checked after its cast to the variable's dtype, and a step whose gradient is not finite there,
+or whose square overflows it (|g| > 256 in float16), is refused: nothing is written and the
+step is not counted. A coordinate whose gradient has always been 0 never moves, whatever
+epsilon rounds to. As in Keras, a variable whose gradient is None is skipped (with a warning).
+"""
 from __future__ import annotations
+
+import warnings
 
 import tensorflow as tf
 
 from adam.hyperparameters import Hyperparameters
 
+_FIELDS = set(Hyperparameters.__dataclass_fields__)
+
 
 class Adam:
-    """Adam for a fixed list of `tf.Variable`s.
+    """Adam for a fixed list of floating-point `tf.Variable`s, each listed once.
 
     >>> w = tf.Variable([1.0, -2.0])
     >>> opt = Adam([w], learning_rate=0.1)
     >>> opt.apply_gradients([tf.constant([0.5, -0.5])])
     >>> w.numpy().round(5)      # the first step moves each coordinate by learning_rate
     array([ 0.9, -1.9], dtype=float32)
+
+    The hyperparameters are fixed when the optimizer is made (the step is compiled with them);
+    assigning one raises.
     """
 
     def __init__(self, variables, **hyperparameters):
-        self.hyperparameters = Hyperparameters(**hyperparameters)
+        object.__setattr__(self, "_hyperparameters", Hyperparameters(**hyperparameters))
         self.variables = list(variables)
         if not self.variables or not all(isinstance(v, tf.Variable) for v in self.variables):
             raise TypeError("variables must be a non-empty list of tf.Variable")
+        seen = {}
+        for i, v in enumerate(self.variables):
+            if not v.dtype.is_floating:
+                raise TypeError(f"variables[{i}] ({v.name}) has dtype {v.dtype.name}; Adam "
+                                "updates floating-point variables only")
+            if v.ref() in seen:
+                raise ValueError(f"variables[{seen[v.ref()]}] and variables[{i}] are the same "
+                                 f"variable ({v.name}); it would be updated twice per step")
+            seen[v.ref()] = i
         self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False, name="iterations")
         zeros = lambda name: [tf.Variable(tf.zeros_like(v), trainable=False,  # noqa: E731
                                           name=f"{name}_{i}") for i, v in enumerate(self.variables)]
@@ -29,51 +54,88 @@ class Adam:
         self.second_moments = zeros("second_moment")
         self.max_second_moments = zeros("max_second_moment") if self.hyperparameters.amsgrad else None
 
+    @property
+    def hyperparameters(self) -> Hyperparameters:
+        return self._hyperparameters
+
+    def __setattr__(self, name, value):
+        if name in _FIELDS or name == "hyperparameters":
+            raise AttributeError(f"{name} is fixed when adam.tensorflow.Adam is made (its step is "
+                                 "compiled with it); make a new optimizer to change it")
+        object.__setattr__(self, name, value)
+
     def apply_gradients(self, grads):
-        """One Adam step. Shapes are checked here; a NaN or infinite gradient stops the step
-        inside the graph, before any variable is written."""
-        grads = [tf.convert_to_tensor(g) for g in grads]
+        """One Adam step. Shapes are checked here; a gradient that is not finite in its
+        variable's dtype, or whose square overflows it, stops the step inside the graph,
+        before any variable is written. A None gradient leaves its variable (and moments)
+        as they are, as in Keras."""
+        grads = list(grads)
         if len(grads) != len(self.variables):
             raise ValueError(f"got {len(grads)} gradients for {len(self.variables)} variables")
-        for i, (g, v) in enumerate(zip(grads, self.variables)):
+        present = tuple(i for i, g in enumerate(grads) if g is not None)
+        missing = [self.variables[i].name for i, g in enumerate(grads) if g is None]
+        if not present:
+            raise ValueError(f"no gradient for any variable ({', '.join(missing)}): does the "
+                             "loss depend on them?")
+        if missing:
+            warnings.warn(f"Gradients do not exist for variables {missing}; they are left "
+                          "unchanged (as Keras does)", stacklevel=2)
+        grads = [tf.convert_to_tensor(grads[i]) for i in present]
+        for i, g in zip(present, grads):
+            v = self.variables[i]
             if g.shape != v.shape:
                 raise ValueError(f"gradient {i} has shape {g.shape}, its variable {v.shape}")
-        self._apply(grads)
+        self._apply(present, grads)
 
     @tf.function
-    def _apply(self, grads):
+    def _apply(self, present, grads):
         h = self.hyperparameters
-        all_finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in grads])
-        check = tf.debugging.Assert(all_finite, ["Adam: a gradient contains NaN or infinity; "
-                                                 "no variable was changed"])
-        maxima = self.max_second_moments or [None] * len(grads)
-        # Every write waits for the check: a bad gradient leaves all variables as they were.
-        with tf.control_dependencies([check]):
-            for p, g, m, v, v_max in zip(self.variables, grads, self.first_moments,
-                                         self.second_moments, maxima):
-                g = tf.cast(g, p.dtype)
+        alpha_t, eps = self._folded_scalars()            # float64, cast per variable below
+        checks, steps = [], []
+        for i, g in zip(present, grads):
+            p, m, v = self.variables[i], self.first_moments[i], self.second_moments[i]
+            g = tf.cast(g, p.dtype)                      # checked as the update will use it
+            finite = tf.reduce_all(tf.math.is_finite(g))
+            m_new = h.beta_1 * m + (1 - h.beta_1) * g
+            v_new = h.beta_2 * v + (1 - h.beta_2) * tf.square(g)
+            where = f"variable {i} ({p.name}, {p.dtype.name})"
+            checks.append(tf.debugging.Assert(finite, [
+                f"Adam: the gradient of {where} contains NaN or infinity; nothing was changed"]))
+            checks.append(tf.debugging.Assert(
+                tf.logical_or(tf.logical_not(finite), tf.reduce_all(tf.math.is_finite(v_new))),
+                [f"Adam: the square of the gradient of {where} overflows its dtype, so its "
+                 "second moment would be infinite; nothing was changed"]))
+            steps.append((p, m, v, i, m_new, v_new))
+        # Every write waits for the checks: a bad gradient leaves all variables as they were.
+        with tf.control_dependencies(checks):
+            for p, m, v, i, m_new, v_new in steps:
                 if h.weight_decay:                      # decoupled weight decay (AdamW)
                     p.assign(p * (1 - h.learning_rate * h.weight_decay))
-                m.assign(h.beta_1 * m + (1 - h.beta_1) * g)
-                v.assign(h.beta_2 * v + (1 - h.beta_2) * tf.square(g))
-                if v_max is not None:                   # AMSGrad: never let v shrink
-                    v = v_max.assign(tf.maximum(v_max, v))
-                alpha_t, eps = self._folded_scalars(p.dtype)
-                # With epsilon = 0, sqrt(v) = 0 where no gradient came yet: step 0, not NaN.
-                divide = tf.math.divide_no_nan if h.epsilon == 0 else tf.divide
-                p.assign_sub(divide(alpha_t * m, tf.sqrt(v) + eps))
+                m.assign(m_new)
+                v.assign(v_new)
+                if self.max_second_moments is not None:   # AMSGrad: never let v shrink
+                    v_new = self.max_second_moments[i].assign(
+                        tf.maximum(self.max_second_moments[i], v_new))
+                # sqrt(v) + eps is 0 where no gradient came yet and eps is 0 in this dtype
+                # (1e-8 is 0 in float16): no step there, not 0/0 = NaN.
+                p.assign_sub(tf.math.divide_no_nan(
+                    tf.cast(alpha_t, p.dtype) * m_new,
+                    tf.sqrt(v_new) + tf.cast(eps, p.dtype)))
             self.iterations.assign_add(1)
 
-    def _folded_scalars(self, dtype):
+    def _folded_scalars(self):
         """lr * m_hat / (sqrt(v_hat) + eps) = alpha_t * m / (sqrt(v) + eps * sqrt(1 - b2^t)),
-        with alpha_t = lr * sqrt(1 - b2^t) / (1 - b1^t)."""
+        with alpha_t = lr * sqrt(1 - b2^t) / (1 - b1^t). In float64: in bfloat16, 0.999**t
+        would round to 1 and both corrections to 0."""
         h = self.hyperparameters
         if not h.bias_correction:
-            return h.learning_rate, h.epsilon
-        t = tf.cast(self.iterations + 1, dtype)
-        correction_2 = tf.sqrt(1 - tf.pow(tf.constant(h.beta_2, dtype), t))
-        alpha_t = h.learning_rate * correction_2 / (1 - tf.pow(tf.constant(h.beta_1, dtype), t))
-        return alpha_t, (h.epsilon if h.epsilon_hat else h.epsilon * correction_2)
+            return tf.constant(h.learning_rate, tf.float64), tf.constant(h.epsilon, tf.float64)
+        t = tf.cast(self.iterations + 1, tf.float64)
+        correction_2 = tf.sqrt(1 - tf.pow(tf.constant(h.beta_2, tf.float64), t))
+        alpha_t = h.learning_rate * correction_2 / (1 - tf.pow(tf.constant(h.beta_1, tf.float64), t))
+        return alpha_t, (tf.constant(h.epsilon, tf.float64) if h.epsilon_hat
+                         else h.epsilon * correction_2)
+
 
 def train(loss_fn, variables, batches, optimizer: Adam) -> list[float]:
     """The custom training loop: for each batch, the loss, its gradients, one Adam step.
