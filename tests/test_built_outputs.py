@@ -42,6 +42,9 @@ def shown_text(output):
     if output["output_type"] == "stream":
         return "".join(output["text"])
     data = output.get("data", {})
+    html = "".join(data.get("text/html", ""))
+    if "text/plain" in data and 'class="highlight"' in html:      # code shown by show_source
+        return "".join(data["text/plain"])
     if "text/plain" in data and not any(kind in data for kind in RICH):
         return "".join(data["text/plain"])
     return ""
