@@ -18,11 +18,17 @@ No silent state errors:
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
 from adam.numpy.checks import (MomentOverflowError, check_finite, check_grad_list,
                                check_matches_state, check_param_list, moment_overflow)
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(hyperparameters_type) -> frozenset:
+    return frozenset(f.name for f in dataclasses.fields(hyperparameters_type))
 
 
 class Optimizer:
@@ -59,7 +65,7 @@ class Optimizer:
         return self._hyperparameters
 
     def _is_hyperparameter(self, name) -> bool:
-        return name in {f.name for f in dataclasses.fields(self.hyperparameters_type)}
+        return name in _field_names(self.hyperparameters_type)
 
     def __getattr__(self, name):
         # opt.learning_rate, opt.beta_1, ... read through to the checked dataclass

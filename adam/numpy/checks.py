@@ -40,14 +40,27 @@ def moment_overflow(index: int, dtype, slot: str) -> MomentOverflowError:
 def overlapping(arrays):
     """Pairs (i, j), i < j, of arrays that share memory (exact, via `np.shares_memory`).
 
-    Only arrays whose byte ranges overlap are compared, so this stays fast for long lists."""
-    spans = sorted((*byte_bounds(a), i) for i, a in enumerate(arrays) if a.size)
-    pairs, open_spans = [], []
-    for low, high, i in spans:
-        open_spans = [(h, j) for h, j in open_spans if h > low]
-        pairs += [(min(i, j), max(i, j)) for _, j in open_spans
-                  if np.shares_memory(arrays[i], arrays[j])]
-        open_spans.append((high, i))
+    Arrays are grouped by the array that owns their memory (views lead back to it); only
+    arrays of one group, or on memory NumPy does not own, have their byte ranges compared,
+    so that a list of separate arrays costs one look at each."""
+    groups: dict = {}
+    for i, a in enumerate(arrays):
+        owner = a
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        if a.size:
+            groups.setdefault(id(owner) if owner.base is None else "foreign", []).append(i)
+    pairs = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        spans = sorted((*byte_bounds(arrays[i]), i) for i in members)
+        open_spans = []
+        for low, high, i in spans:
+            open_spans = [(h, j) for h, j in open_spans if h > low]
+            pairs += [(min(i, j), max(i, j)) for _, j in open_spans
+                      if np.shares_memory(arrays[i], arrays[j])]
+            open_spans.append((high, i))
     return sorted(pairs)
 
 

@@ -158,7 +158,7 @@ class Adam(Optimizer):
         h = self.hyperparameters
         bounds = self._bounds or [None] * len(params)
         slots = self._slots
-        new_bounds = []
+        new_bounds, constants = [], {}
         for i, (p, g, G) in enumerate(zip(params, grads, quick)):
             cast = p.dtype.type
             m, v = slots["first_moment"][i], slots["second_moment"][i]
@@ -166,10 +166,12 @@ class Adam(Optimizer):
             if bounds[i] is None:      # first step, or a loaded state: read the moments once
                 bounds[i] = (max(_largest(v), _largest(v_max)), _largest(m))
             v_peak, m_peak = bounds[i]
-            b1, c1, b2, c2 = (float(cast(x)) for x in (h.beta_1, 1 - h.beta_1,
-                                                       h.beta_2, 1 - h.beta_2))
-            grow = 1 + 8 * float(np.finfo(p.dtype).eps)
-            limit = min(float(np.finfo(p.dtype).max), float(np.finfo(np.float64).max))
+            if p.dtype not in constants:      # the scalars as cast, the growth, the limit
+                finfo = np.finfo(p.dtype)
+                constants[p.dtype] = (
+                    *(float(cast(x)) for x in (h.beta_1, 1 - h.beta_1, h.beta_2, 1 - h.beta_2)),
+                    1 + 8 * float(finfo.eps), min(float(finfo.max), _FLOAT64_MAX))
+            b1, c1, b2, c2, grow, limit = constants[p.dtype]
             G = float(G)
             v_bound = (b2 * v_peak + c2 * G) * grow
             m_bound = (b1 * m_peak + c1 * math.sqrt(G)) * grow
@@ -234,6 +236,9 @@ class Adam(Optimizer):
         if scratch is None or scratch.size != BLOCK:
             scratch = self._scratch[dtype, thread] = np.empty(BLOCK, dtype)
         return scratch
+
+
+_FLOAT64_MAX = float(np.finfo(np.float64).max)
 
 
 def _largest(a) -> float:
