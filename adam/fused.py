@@ -60,8 +60,8 @@ def _fused_step(p, g, m, v, v_max, beta_1, one_minus_beta_1, beta_2, one_minus_b
             v_max[i] = v_i
         p_i = p[i] * decay if decay != 1 else p[i]
         denominator = np.sqrt(v_i) + e
-        # No gradient, no step. The zero is the denominator itself, so that the arithmetic
-        # stays in the parameter's dtype (a 0.0 literal would widen float32 to float64).
+        # No gradient, no step. The zero is the denominator itself, so that the
+        # arithmetic stays in the parameter's dtype (a 0.0 literal would widen float32).
         ratio = m_i / denominator if denominator != 0 else denominator
         p[i] = p_i - ratio * a
 

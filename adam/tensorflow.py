@@ -100,13 +100,15 @@ class Adam:
             v_new = h.beta_2 * v + (1 - h.beta_2) * tf.square(g)
             where = f"variable {i} ({p.name}, {p.dtype.name})"
             checks.append(tf.debugging.Assert(finite, [
-                f"Adam: the gradient of {where} contains NaN or infinity; nothing was changed"]))
+                f"Adam: the gradient of {where} contains NaN or infinity; "
+                "nothing was changed"]))
+            square_fits = tf.reduce_all(tf.math.is_finite(v_new))
             checks.append(tf.debugging.Assert(
-                tf.logical_or(tf.logical_not(finite), tf.reduce_all(tf.math.is_finite(v_new))),
-                [f"Adam: the square of the gradient of {where} overflows its dtype, so its "
-                 "second moment would be infinite; nothing was changed"]))
+                tf.logical_or(tf.logical_not(finite), square_fits),
+                [f"Adam: the square of the gradient of {where} overflows its dtype, so "
+                 "its second moment would be infinite; nothing was changed"]))
             steps.append((p, m, v, i, m_new, v_new))
-        # Every write waits for the checks: a bad gradient leaves all variables as they were.
+        # Every write waits for the checks: a bad gradient changes no variable.
         with tf.control_dependencies(checks):
             for p, m, v, i, m_new, v_new in steps:
                 if h.weight_decay:                      # decoupled weight decay (AdamW)
@@ -140,7 +142,8 @@ class Adam:
 def train(loss_fn, variables, batches, optimizer: Adam) -> list[float]:
     """The custom training loop: for each batch, the loss, its gradients, one Adam step.
 
-    `loss_fn(*batch)` computes the loss from the variables; returns the loss of every step.
+    `loss_fn(*batch)` computes the loss from the variables; returns the loss of every
+    step.
     """
     @tf.function
     def loss_and_gradients(*batch):

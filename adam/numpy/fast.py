@@ -211,11 +211,11 @@ class Adam(Optimizer):
         cache-sized block at a time; with k threads, thread i takes blocks i, i + k, ..."""
         starts = range(0, p.size, BLOCK)
         threads = max(1, min(self.threads, len(starts)))
-        errors = np.geterr()      # NumPy's error handling is per thread: pass the caller's on
+        errors = np.geterr()   # NumPy's error handling is per thread: pass the caller's on
 
         def run(first):
             scratch = self._block_scratch(p.dtype, first)
-            # With epsilon = 0 the division needs a mask of the zero denominators, also scratch.
+            # With epsilon = 0 the division needs a mask of the zero denominators (scratch).
             epsilon = scalars[5]    # (beta_1, 1 - beta_1, beta_2, 1 - beta_2, a, e, decay)
             mask = self._block_scratch(np.dtype(bool), first) if epsilon == 0 else None
             with np.errstate(**errors):
@@ -246,10 +246,10 @@ def _largest(a) -> float:
     return max(float(a.max()), -float(a.min())) if a.size else 0.0
 
 
-def _adam_block(p, g, m, v, v_max, s, beta_1, one_minus_beta_1, beta_2, one_minus_beta_2,
-                a, e, decay, mask=None):
-    """One block of the step, in place; `s` is scratch, and so is `mask` (needed when e = 0).
-    Same order of operations as `functional.update`, so m and v match it bit for bit."""
+def _adam_block(p, g, m, v, v_max, s, beta_1, one_minus_beta_1, beta_2,
+                one_minus_beta_2, a, e, decay, mask=None):
+    """One block of the step, in place; `s` is scratch, and so is `mask` (needed when
+    e = 0). Same order of operations as `functional.update`: m and v match its bits."""
     if decay != 1:
         np.multiply(p, decay, out=p)
     np.multiply(m, beta_1, out=m)             # m = beta_1 m + (1 - beta_1) g
@@ -266,7 +266,7 @@ def _adam_block(p, g, m, v, v_max, s, beta_1, one_minus_beta_1, beta_2, one_minu
     if e:
         np.add(s, e, out=s)
         np.divide(m, s, out=s)
-    else:                                     # where sqrt(v) = 0, s stays 0: no gradient, no step
+    else:                         # where sqrt(v) = 0, s stays 0: no gradient, no step
         np.not_equal(s, 0, out=mask)
         np.divide(m, s, out=s, where=mask)
     np.multiply(s, a, out=s)
