@@ -1,5 +1,12 @@
 """adam.keras and adam.tensorflow: agreement with adam.numpy and with keras.optimizers.Adam,
-saving and loading, MirroredStrategy, Keras's own options, and bad input."""
+checkpoints in both directions, names, low precision, MirroredStrategy, Keras's own options,
+and bad input.
+
+The Keras tests run on whichever backend KERAS_BACKEND selects (`make test`: TensorFlow;
+`make test-jax`: JAX). Tests of TensorFlow itself (adam.tensorflow, tf.train.Checkpoint,
+tf.distribute) run only on the TensorFlow backend.
+"""
+import contextlib
 import os
 import subprocess
 import sys
@@ -8,14 +15,23 @@ import textwrap
 import numpy as np
 import pytest
 
-tf = pytest.importorskip("tensorflow")
-import keras  # noqa: E402
+keras = pytest.importorskip("keras")
 
 import adam.keras  # noqa: E402
 from adam.book import agreement  # noqa: E402
-from adam.book.agreement import gradient_sequence, run_tensorflow  # noqa: E402
-import adam.tensorflow  # noqa: E402
+from adam.book.agreement import gradient_sequence  # noqa: E402
 from adam.numpy import Adam as NumpyAdam  # noqa: E402
+
+BACKEND = keras.backend.backend()
+if BACKEND == "tensorflow":
+    import tensorflow as tf
+
+    import adam.tensorflow
+    from adam.book.agreement import run_tensorflow
+tensorflow_only = pytest.mark.skipif(
+    BACKEND != "tensorflow",
+    reason=f"TensorFlow itself (adam.tensorflow, tf.train.Checkpoint, tf.distribute) is "
+           f"tested on the TensorFlow backend; this run's Keras backend is {BACKEND}")
 
 SWITCHES = [
     {},
@@ -47,13 +63,13 @@ def test_three_implementations_agree(kw):
     float64 = run_numpy([p.astype(np.float64) for p in params],
                         [[g.astype(np.float64) for g in gs] for gs in grads], **kw)
     results = {"numpy": run_numpy(params, grads, **kw),
-               "tensorflow": run_tensorflow(params, grads, **kw),
                "keras": agreement.run_keras(adam.keras.Adam(**kw), params, grads)}
+    if BACKEND == "tensorflow":
+        results["tensorflow"] = run_tensorflow(params, grads, **kw)
     for name, got in results.items():
         assert all(p.dtype == np.float32 for p in got), name
         assert_within_ulps(got, float64)
-    assert_within_ulps(results["tensorflow"], results["numpy"])
-    assert_within_ulps(results["keras"], results["numpy"])
+        assert_within_ulps(got, results["numpy"])
 
 
 @pytest.mark.parametrize("kw", [{}, {"amsgrad": True}, {"weight_decay": 0.004},
@@ -154,13 +170,16 @@ def test_clipnorm_is_honoured():
     ({"amsgrad": 1}, "amsgrad"),
     ({"epsilon_hat": True, "bias_correction": False}, "epsilon_hat"),
 ])
-@pytest.mark.parametrize("make", [adam.keras.Adam,
-                                  lambda **kw: adam.tensorflow.Adam([tf.Variable([1.0])], **kw)])
+@pytest.mark.parametrize("make", [
+    adam.keras.Adam,
+    pytest.param(lambda **kw: adam.tensorflow.Adam([tf.Variable([1.0])], **kw),
+                 marks=tensorflow_only, id="adam.tensorflow")])
 def test_bad_hyperparameters_raise_clearly(make, kw, message):
     with pytest.raises((TypeError, ValueError), match=message):
         make(**kw)
 
 
+@tensorflow_only
 def test_tensorflow_bad_gradients_change_nothing():
     w = tf.Variable([1.0, 2.0])
     opt = adam.tensorflow.Adam([w], learning_rate=0.1)
@@ -178,6 +197,7 @@ def test_tensorflow_bad_gradients_change_nothing():
     assert int(opt.iterations) == 1
 
 
+@tensorflow_only
 def test_tensorflow_training_loop_fits_a_line():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(256, 1)).astype(np.float32)
@@ -220,6 +240,7 @@ MIRRORED = textwrap.dedent("""
 """)
 
 
+@tensorflow_only
 def test_mirrored_strategy_on_two_logical_cpus():
     """Two replicas, each on half of every batch, train as one device on the whole batch.
     In a fresh process: logical devices must be set up before TensorFlow starts."""
@@ -228,3 +249,235 @@ def test_mirrored_strategy_on_two_logical_cpus():
                             env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "max difference" in result.stdout
+
+
+# --- A drop-in for keras.optimizers.Adam: names, slots, checkpoints in both directions --------
+
+def drop_in(**kw):
+    """adam.keras.Adam in the form that computes keras.optimizers.Adam's update."""
+    return adam.keras.Adam(epsilon_hat=True, epsilon=1e-7, **kw)
+
+
+def test_backend_is_the_one_asked_for():
+    asked = os.environ.get("KERAS_BACKEND")
+    if asked:
+        assert BACKEND == asked
+
+
+def test_instances_are_named_as_keras_names_its_own():
+    """Keras names optimizers from the class: "adam", then "adam_1", ...; with one name for
+    two instances, their variable paths would collide."""
+    keras.backend.clear_session()
+    names = [adam.keras.Adam().name, adam.keras.Adam().name, keras.optimizers.Adam().name]
+    assert names == ["adam", "adam_1", "adam_2"]
+    assert adam.keras.Adam(name="mine").name == "mine"
+    w = keras.Variable(np.ones(3, np.float32))
+    first, second = adam.keras.Adam(), adam.keras.Adam()
+    first.build([w])
+    second.build([w])
+    assert not {v.path for v in first.variables} & {v.path for v in second.variables}
+
+
+def regression_model(optimizer, seed=0):
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"),
+                              keras.layers.Dense(3)])
+    model.compile(optimizer=optimizer, loss="mse")
+    return model
+
+
+def regression_data(seed=0, n=64):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4)).astype(np.float32)
+    return x, np.tanh(x[:, :3] - x[:, 1:]).astype(np.float32)
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_slots_are_created_as_keras_creates_them(amsgrad):
+    """Same variables, same names, same order: momentum and velocity interleaved per
+    variable, then AMSGrad's velocity_hat."""
+    model = regression_model(None)
+    slots = []
+    for optimizer in (keras.optimizers.Adam(amsgrad=amsgrad, name="adam"),
+                      drop_in(amsgrad=amsgrad, name="adam")):
+        optimizer.build(model.trainable_variables)
+        slots.append([(v.path, tuple(v.shape), v.dtype) for v in optimizer.variables])
+    assert slots[1] == slots[0]
+
+
+def save_and_load(source, target, fmt, folder):
+    """Save `source` (model and optimizer) in `fmt`; load it into `target`."""
+    target.optimizer.build(target.trainable_variables)   # Keras restores only built slots
+    if fmt == "tf.train.Checkpoint":
+        path = tf.train.Checkpoint(model=source, optimizer=source.optimizer).save(
+            str(folder / "checkpoint"))
+        tf.train.Checkpoint(model=target, optimizer=target.optimizer).restore(
+            path).assert_consumed()
+        return
+    path = folder / ("model.keras" if fmt == ".keras" else "model.weights.h5")
+    if fmt == ".keras":
+        source.save(path)
+    else:
+        source.save_weights(path)
+    target.load_weights(path)
+
+
+DIRECTIONS = {"keras.optimizers.Adam to ours": (keras.optimizers.Adam, drop_in),
+              "ours to keras.optimizers.Adam": (drop_in, keras.optimizers.Adam)}
+
+
+@pytest.mark.parametrize("fmt", [".weights.h5", ".keras",
+                                 pytest.param("tf.train.Checkpoint", marks=tensorflow_only)])
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_optimizer_state_resumes_across_keras_and_ours(direction, fmt, tmp_path):
+    """State saved by one optimizer resumes in the other: every slot in its place, and the
+    training that follows is the same to the last bit."""
+    make_source, make_target = DIRECTIONS[direction]
+    x, y = regression_data()
+    source = regression_model(make_source(learning_rate=0.01, amsgrad=True))
+    source.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    target = regression_model(make_target(learning_rate=0.01, amsgrad=True), seed=1)
+    save_and_load(source, target, fmt, tmp_path)
+
+    assert int(target.optimizer.iterations) == int(source.optimizer.iterations) == 8
+    for theirs, ours in zip(source.optimizer.variables, target.optimizer.variables, strict=True):
+        assert ours.name.rsplit("_", 1)[-1] == theirs.name.rsplit("_", 1)[-1]
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(ours),
+                                      keras.ops.convert_to_numpy(theirs))
+    x2, y2 = regression_data(seed=1)
+    for model in (source, target):
+        model.fit(x2, y2, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(source.get_weights(), target.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+# --- Low precision -------------------------------------------------------------------------
+
+FLOAT64 = pytest.param("float64", marks=pytest.mark.skipif(
+    BACKEND == "jax", reason="JAX stores float64 as float32 unless jax_enable_x64 is set"))
+DTYPES = ["float16", "bfloat16", "float32", FLOAT64]
+#: Per dtype, an epsilon that is not 0 as a Python float but whose step value is 0 in that
+#: dtype: 1e-8 * sqrt(1 - beta_2) underflows in float16; in bfloat16 beta_2 = 0.999 itself
+#: rounds to 1 unless the scalars are computed in float32; 1e-46 is below float32's smallest
+#: number, and 5e-324 * sqrt(1 - beta_2) below float64's.
+VANISHING_EPSILON = {"float16": 1e-8, "bfloat16": 1e-8, "float32": 1e-46, "float64": 5e-324}
+FORMS = {"Algorithm 1": lambda dtype: {},
+         "drop-in": lambda dtype: {"epsilon_hat": True, "epsilon": 1e-7},
+         "vanishing epsilon": lambda dtype: {"epsilon": VANISHING_EPSILON[dtype]},
+         "AMSGrad": lambda dtype: {"amsgrad": True, "epsilon": VANISHING_EPSILON[dtype]}}
+
+
+def as_float64(variable):
+    return keras.ops.convert_to_numpy(keras.ops.cast(variable, "float64"))
+
+
+def run_steps(optimizer, dtype, grads, start):
+    w = keras.Variable(start, dtype=dtype)
+    for g in grads:
+        optimizer.apply_gradients([(keras.ops.convert_to_tensor(g, dtype=dtype), w)])
+    return as_float64(w)
+
+
+def zero_and_ordinary_gradients(steps=20, seed=0):
+    """Coordinates 0 and 1 never get a gradient; 2 to 5 get ordinary ones."""
+    rng = np.random.default_rng(seed)
+    grads = rng.normal(size=(steps, 6))
+    grads[:, :2] = 0.0
+    return grads
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_no_step_without_gradient_in_every_dtype(dtype, form):
+    """A weight whose gradient has always been 0 stays where it is, finite, whatever epsilon
+    rounds to in its dtype; the others move."""
+    start = np.array([0.5, -0.25, 0.75, -1.0, 0.125, 2.0])
+    begin = as_float64(keras.Variable(start, dtype=dtype))
+    end = run_steps(adam.keras.Adam(learning_rate=0.01, **FORMS[form](dtype)), dtype,
+                    zero_and_ordinary_gradients(), start)
+    assert np.isfinite(end).all(), end
+    np.testing.assert_array_equal(end[:2], begin[:2])
+    assert (np.abs(end[2:] - begin[2:]) > 0.02).all(), end - begin   # 20 steps of ~0.01
+
+
+def test_bfloat16_weights_train_where_keras_adam_leaves_them_still():
+    """In bfloat16, beta_2 = 0.999 rounds to 1, so Keras's bias corrections (computed in the
+    weight's dtype) are 0 and no weight moves. Ours computes them in float32 and follows the
+    float32 run as closely as bfloat16 weights can: each step (about 0.01) is about one
+    bfloat16 spacing near 1 (2**-7), so each is rounded by up to half of itself."""
+    rng = np.random.default_rng(1)
+    grads = rng.normal(loc=[1.0, -1.0, 0.5, -2.0, 3.0, -0.5], scale=0.3, size=(30, 6))
+    start = np.linspace(-1, 1, 6)
+    begin = as_float64(keras.Variable(start, dtype="bfloat16"))
+    keras_end = run_steps(keras.optimizers.Adam(learning_rate=0.01), "bfloat16", grads, start)
+    np.testing.assert_array_equal(keras_end, begin)
+    ours = run_steps(drop_in(learning_rate=0.01), "bfloat16", grads, start)
+    reference = run_steps(drop_in(learning_rate=0.01), "float32", grads, start)
+    moved, expected = ours - begin, reference - start
+    assert (np.abs(expected) > 0.2).all()
+    np.testing.assert_allclose(moved, expected, rtol=0.3)
+
+
+@pytest.mark.parametrize("kw", [{}, {"amsgrad": True}, {"weight_decay": 0.004}])
+@pytest.mark.parametrize("dtype", ["float32", FLOAT64])
+def test_drop_in_is_bit_identical_to_keras_where_keras_is_right(dtype, kw):
+    grads = np.random.default_rng(2).normal(size=(50, 3, 4)) * np.logspace(-6, 2, 4)
+    start = np.linspace(-1, 1, 12).reshape(3, 4)
+    theirs = run_steps(keras.optimizers.Adam(**kw), dtype, grads, start)
+    ours = run_steps(drop_in(**kw), dtype, grads, start)
+    np.testing.assert_array_equal(ours, theirs)
+
+
+@contextlib.contextmanager
+def dtype_policy(name):
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def dead_pixel_data(seed=0, n=128):
+    """Inputs whose first two features are always 0 (never-lit pixels): the first-layer
+    weights they feed never get a gradient."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(size=(n, 6)).astype(np.float32)
+    x[:, :2] = 0.0
+    return x, (x[:, 2] + x[:, 3] > x[:, 4] + x[:, 5]).astype(np.int64)
+
+
+def fit_classifier(optimizer, policy, epochs=2):
+    with dtype_policy(policy):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.Dense(2)])
+        model.compile(optimizer=optimizer,
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        start = [np.asarray(w, np.float64) for w in model.get_weights()]
+        history = model.fit(*dead_pixel_data(), batch_size=16, epochs=epochs, shuffle=False,
+                            verbose=0)
+    return model, start, history.history["loss"]
+
+
+@pytest.mark.parametrize("form", ["Algorithm 1", "drop-in"])
+@pytest.mark.parametrize("policy", ["float16", "mixed_float16"])
+def test_small_model_stays_finite_under_low_precision_policies(policy, form):
+    optimizer = adam.keras.Adam(learning_rate=0.01) if form == "Algorithm 1" else drop_in(
+        learning_rate=0.01)
+    model, start, losses = fit_classifier(optimizer, policy)
+    weights = [np.asarray(w, np.float64) for w in model.get_weights()]
+    assert all(np.isfinite(w).all() for w in weights)
+    assert np.isfinite(losses).all() and losses[-1] < losses[0]
+    np.testing.assert_array_equal(weights[0][:2], start[0][:2])   # the dead inputs' weights
+
+
+def test_drop_in_is_bit_identical_to_keras_under_mixed_float16():
+    """Under "mixed_float16" the variables are float32 (the computations float16): there
+    Keras is right, and ours gives the same bits."""
+    trained = [fit_classifier(optimizer, "mixed_float16")[0].get_weights()
+               for optimizer in (keras.optimizers.Adam(learning_rate=0.01),
+                                 drop_in(learning_rate=0.01))]
+    for theirs, ours in zip(*trained, strict=True):
+        assert theirs.dtype == np.float32
+        np.testing.assert_array_equal(ours, theirs)
