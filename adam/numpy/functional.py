@@ -67,9 +67,9 @@ def update(grads, state: AdamState, params,
         v_used = v_max if h.amsgrad else v
 
         # a / b, read as 0 where b = 0: with epsilon = 0, a coordinate without gradient stays put
-        if not h.bias_correction:                # "RMSProp with momentum" (paper, Sec. 6.4)
+        if not h.bias_correction:                # "a version of RMSProp with momentum" (6.4)
             step = divide_no_nan(h.learning_rate * m, np.sqrt(v_used) + h.epsilon)
-        elif h.epsilon_hat:                      # the reordered form of Sec. 2, used by TF/Keras
+        elif h.epsilon_hat:                      # Sec. 2 reordered: Keras, TF1 AdamOptimizer
             alpha_t = h.learning_rate * math.sqrt(1 - h.beta_2**t) / (1 - h.beta_1**t)
             step = divide_no_nan(alpha_t * m, np.sqrt(v_used) + h.epsilon)
         else:                                    # Algorithm 1

@@ -4,7 +4,7 @@
   with Keras's default decay of 0.004.
 * AMSGrad (Reddi et al., 2018) is `Adam(amsgrad=True)`.
 * `AdaMax`: the infinity-norm variant of the paper's Section 7.1.
-* `Nadam`: Nesterov momentum in Adam (Dozat, 2016), with the momentum schedule Keras uses.
+* `Nadam`: Nesterov momentum in Adam (Dozat, 2016), with Keras 3's momentum schedule.
 
 These are written for clarity, one line per formula, like the classic optimizers, and like
 them compute a step before writing it: a gradient whose square overflows the dtype raises
@@ -87,7 +87,8 @@ class AdaMax(Optimizer):
 
 
 def nadam_momentum(beta_1: float, t: int) -> float:
-    """Dozat's momentum schedule, as in Keras: mu_t = beta_1 (1 - 0.5 * 0.96^t)."""
+    """Keras 3's momentum schedule: mu_t = beta_1 (1 - 0.5 * 0.96^t) (Keras 2 and PyTorch
+    use 0.96^(0.004 t), which rises far more slowly)."""
     return beta_1 * (1 - 0.5 * 0.96**t)
 
 
