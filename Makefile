@@ -19,7 +19,7 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: install test book browser-test benchmark lock clean
+.PHONY: install test test-jax book browser-test benchmark lock clean
 
 install: $(STAMP)
 
@@ -37,6 +37,15 @@ endif
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --nbmake --nbmake-timeout=600 tests chapters $(wildcard intro.ipynb)
+
+# The Keras tests again on JAX (`make test` runs them on TensorFlow): the package's, Keras's own
+# optimizer suite against adam.keras.Adam, and the MNIST model for one short epoch. PyTorch is
+# not run: its Linux wheel pulls the CUDA libraries (gigabytes), too much for CI. Exit status 5
+# (pytest collected no test) counts as success, so that it cannot fail CI on its own.
+KERAS_TESTS := tests/test_keras.py tests/keras_suite tests/test_keras_mnist.py
+test-jax: $(STAMP)
+	KERAS_BACKEND=jax $(PY) -c 'import keras; assert keras.backend.backend() == "jax"'
+	KERAS_BACKEND=jax $(PY) -m pytest -n 2 $(KERAS_TESTS) || [ $$? -eq 5 ]
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
