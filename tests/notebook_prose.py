@@ -24,16 +24,20 @@ GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([A-Za-z0-9_]+)")
 GLUE_CALL = re.compile(r"""glue\(\s*["']([A-Za-z0-9_]+)["']""")
 
 
+STOP = {"a", "an", "the", "and", "of", "on", "in", "to", "with", "its", "for", "by", "is"}
+
+
 def slug(text: str) -> str:
     text = re.sub(r"\$[^$]*\$|`[^`]*`", "", text.lower())
-    return "-".join(re.findall(r"[a-z0-9]+", text))[:40].strip("-") or "text"
+    words = [w for w in re.findall(r"[a-z0-9]+", text) if w not in STOP]
+    return "-".join(words[:3]) or "text"
 
 
 def prose_cell(cell_id: str) -> dict:
     return {"cell_type": "code", "execution_count": None, "id": f"{cell_id}-numbers",
             "metadata": {"tags": ["remove-cell"]}, "outputs": [],
-            "source": [MARK + "\n",
-                       f'from adam.book.prose import paragraph; paragraph("{cell_id}")']}
+            "source": [MARK + "\n", "from adam.book.prose import paragraph\n",
+                       f'paragraph("{cell_id}")']}
 
 
 def is_prose_cell(cell: dict) -> bool:

@@ -4,5 +4,6 @@
 * `mnist`: MNIST loading that also works offline; `quickstart`: the MNIST model and seeded runs.
 * `moments`, `schedules`: Adam's moving averages and learning-rate schedules, step by step.
 * `softmax`, `sparse_features`: small classification problems in NumPy.
+* `replicates`: how many seeds tell two means apart (the range of n normal draws).
 * `online`: Reddi et al.'s counterexample; `reinforce`: a policy-gradient agent.
 """
