@@ -34,7 +34,7 @@ def run(C: float = 3.0, steps: int = 30_000, learning_rate: float = 0.1,
     total = 0.0
     for t in range(1, steps + 1):
         g = gradient(t, C)
-        total += g * x[0] - g * (-1.0)     # loss of the iterate played, minus the best's
+        total += g * x[0] - g * (-1.0)     # the iterate's loss minus the best point's
         regret[t - 1] = total / t
         opt.learning_rate = learning_rate / np.sqrt(t)   # the theorem's decaying step
         opt.step([x], [np.array([g])])
