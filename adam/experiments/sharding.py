@@ -22,6 +22,7 @@ whole and split their moments; this module places the arrays itself.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import jax
@@ -30,6 +31,8 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 LAYOUTS = ("single", "replicated", "sharded")
+COLLECTIVES = ("all-reduce", "reduce-scatter", "all-gather", "all-to-all",
+               "collective-permute")
 
 
 def device_mesh(layout: str) -> Mesh:
@@ -96,6 +99,13 @@ def make_train_step(model, optimizer, state_shardings, replicated):
     return jax.jit(step, out_shardings=outs, donate_argnums=(0, 2))
 
 
+def collectives(compiled) -> dict:
+    """How often each collective operation occurs in a compiled step: the communication
+    between devices that the compiler added."""
+    text = compiled.as_text()
+    return {op: len(re.findall(rf"\s{op}(?:-start)?\(", text)) for op in COLLECTIVES}
+
+
 @dataclass
 class Result:
     layout: str
@@ -104,6 +114,7 @@ class Result:
     total_state_bytes: int     # all the optimizer state, counted once
     weights: list              # the trained weights, NumPy arrays
     losses: np.ndarray         # the training loss at each step
+    collectives: dict          # the compiled step's communication, by operation
 
 
 def train(layout: str, x, y, steps: int = 30, batch: int = 256, optimizer=None,
@@ -127,12 +138,13 @@ def train(layout: str, x, y, steps: int = 30, batch: int = 256, optimizer=None,
     others = [place(v, replicated) for v in model.non_trainable_variables]
     shardings = [state_sharding(v.shape, mesh, layout) for v in optimizer.variables]
     opt_vars = [place(v, s) for v, s in zip(optimizer.variables, shardings)]
+    batches = [(place(x[i * batch:(i + 1) * batch], by_rows),
+                place(y[i * batch:(i + 1) * batch], by_rows)) for i in range(steps)]
     step = make_train_step(model, optimizer, shardings, replicated)
+    step = step.lower(weights, others, opt_vars, *batches[0]).compile()
 
     losses = []
-    for i in range(steps):
-        rows = slice(i * batch, (i + 1) * batch)
-        xb, yb = place(x[rows], by_rows), place(y[rows], by_rows)
+    for xb, yb in batches:
         weights, others, opt_vars, loss = step(weights, others, opt_vars, xb, yb)
         losses.append(loss)
 
@@ -140,7 +152,7 @@ def train(layout: str, x, y, steps: int = 30, batch: int = 256, optimizer=None,
     return Result(layout, optimizer_bytes_per_device(opt_vars),
                   expected_bytes_per_device(opt_vars, n, layout),
                   sum(v.nbytes for v in opt_vars), [np.asarray(w) for w in weights],
-                  np.array([float(v) for v in losses]))
+                  np.array([float(v) for v in losses]), collectives(step))
 
 
 def mnist_rows(n: int = 7680):
