@@ -67,7 +67,7 @@ TRAIN = """
 
     # The communication the compiler added: none on one device; the gradients summed
     # over the devices; with split state, also the updated slices of the weights gathered
-    # (XLA 0.10 on CPU: one per split weight; the 10-output bias is updated everywhere).
+    # (JAX 0.10 on CPU: one per split weight; the 10-output bias is updated everywhere).
     assert not any(single.collectives.values())
     assert replicated.collectives["all-reduce"] >= 1
     assert replicated.collectives["all-gather"] == 0
