@@ -1,0 +1,328 @@
+"""`CompactAdam`: Adam whose two moments are stored in fewer bits than the weights.
+
+Adam keeps two numbers per weight; in float32 that is 8 bytes per parameter, twice the
+weights themselves. Two ways to store them smaller, both computing each step in float32:
+
+* ``state="bfloat16"``: m and v rounded to bfloat16 (round to nearest, ties to even: the
+  upper 16 bits of the float32, stored as ``uint16``; no extra dependency). bfloat16 has
+  float32's range but only 8 significant bits. 4 bytes per parameter.
+* ``state="int8"``: 8-bit block-wise quantization, in the spirit of Dettmers et al. (2022).
+  Each parameter is cut into blocks of `block` values; each block keeps one float32 scale,
+  its largest magnitude, and each value one byte: m as a signed code in [-127, 127] and
+  sqrt(v) as an unsigned code in [0, 255], both linear in the block's scale. (Dettmers et
+  al. quantize m and v themselves with a non-linear "dynamic" code, precise for small values
+  too; this linear code is simpler and loses the small values of a block.) About 2 bytes per
+  parameter: ``2 + 8 / block``.
+
+Each step decodes the moments to float32, updates them exactly as `adam.numpy.Adam` does,
+computes the step from these float32 values, and only then rounds them for storage. Where
+the stored sqrt(v) is 0 (it rounded to zero in its block) the stored m is read as 0 too, so a
+stale momentum is never divided by epsilon alone.
+
+Checks and errors are those of the other optimizers: bad arguments raise, a failed step
+changes nothing, a gradient whose square overflows float32 raises `MomentOverflowError`, and
+`state_dict`/`load_state_dict` round-trip exactly (the stored codes and scales).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+
+import numpy as np
+
+from adam.hyperparameters import Hyperparameters
+from adam.numpy.base import Optimizer
+from adam.numpy.checks import (check_finite, check_grad_list, check_param_list,
+                               moment_overflow)
+from adam.numpy.fast import folded_scalars
+
+STATES = ("bfloat16", "int8")
+
+#: Slot names per storage format. int8: codes per value, one float32 scale per block.
+SLOTS = {
+    "bfloat16": ("first_moment", "second_moment"),
+    "int8": ("first_moment", "first_moment_scale", "root_second_moment",
+             "root_second_moment_scale"),
+}
+SLOT_DTYPES = {"first_moment": {"bfloat16": np.uint16, "int8": np.int8},
+               "second_moment": {"bfloat16": np.uint16},
+               "first_moment_scale": {"int8": np.float32},
+               "root_second_moment": {"int8": np.uint8},
+               "root_second_moment_scale": {"int8": np.float32}}
+
+
+@dataclasses.dataclass(frozen=True)
+class CompactHyperparameters(Hyperparameters):
+    """Adam's hyperparameters, plus the storage format of the moments and the block size."""
+
+    state: str = "bfloat16"
+    block: int = 256
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.amsgrad:
+            raise ValueError("CompactAdam keeps no AMSGrad maximum: amsgrad must be False")
+        if not isinstance(self.state, str) or self.state not in STATES:
+            raise ValueError(f"state must be one of {list(STATES)}, got {self.state!r}")
+        block = self.block
+        if isinstance(block, bool) or not isinstance(block, numbers.Integral) or block < 2:
+            raise ValueError(f"block must be an integer >= 2, got {block!r}")
+        object.__setattr__(self, "block", int(block))
+
+
+# -- bfloat16 as uint16 ------------------------------------------------------------------------
+def to_bfloat16_bits(x: np.ndarray) -> np.ndarray:
+    """float32 -> bfloat16 bits (uint16), rounded to nearest, ties to even. Finite inputs."""
+    bits = np.ascontiguousarray(x, np.float32).view(np.uint32)
+    rounding = np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))
+    return ((bits + rounding) >> np.uint32(16)).astype(np.uint16)
+
+
+def from_bfloat16_bits(bits: np.ndarray) -> np.ndarray:
+    """bfloat16 bits (uint16) -> float32, exactly."""
+    return (bits.astype(np.uint32) << np.uint32(16)).view(np.float32)
+
+
+# -- linear block-wise 8-bit codes --------------------------------------------------------------
+def _blocks(x: np.ndarray, block: int) -> np.ndarray:
+    flat = x.reshape(-1)
+    count = max(1, math.ceil(flat.size / block))
+    padded = np.zeros(count * block, np.float32)
+    padded[:flat.size] = flat
+    return padded.reshape(count, block)
+
+
+def quantize(x: np.ndarray, block: int, signed: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (int8 in [-127, 127] or uint8 in [0, 255]) and one float32 scale per block:
+    ``x ~ code * scale / levels``, rounded to the nearest level."""
+    levels = 127 if signed else 255
+    blocks = _blocks(x, block)
+    scale = np.abs(blocks).max(axis=1)
+    safe = np.where(scale > 0, scale, np.float32(1))
+    codes = np.rint(blocks / safe[:, None] * np.float32(levels))
+    codes = codes.astype(np.int8 if signed else np.uint8).reshape(-1)[:x.size]
+    return codes.reshape(x.shape), scale.astype(np.float32)
+
+
+def dequantize(codes: np.ndarray, scale: np.ndarray, block: int) -> np.ndarray:
+    levels = np.float32(127 if codes.dtype == np.int8 else 255)
+    flat = codes.reshape(-1).astype(np.float32)
+    per_value = np.repeat(scale, block)[:flat.size]
+    return (flat * per_value / levels).reshape(codes.shape)
+
+
+def blocks_for(size: int, block: int) -> int:
+    return max(1, math.ceil(size / block))
+
+
+class CompactAdam(Optimizer):
+    """Adam with its moments stored as bfloat16 (4 bytes per parameter) or 8-bit block-wise
+    codes (about 2), instead of float32 (8 bytes).
+
+    >>> import numpy as np
+    >>> w = np.zeros(1000, np.float32)
+    >>> opt = CompactAdam(learning_rate=0.01, state="int8")
+    >>> opt.step([w], [np.ones(1000, np.float32)])
+    >>> opt.state_bytes()      # 1000 + 1000 one-byte codes, 4 + 4 float32 block scales
+    2032
+
+    Arguments are those of `adam.numpy.Adam` (no `amsgrad`), plus `state` ("bfloat16" or
+    "int8") and `block` (values per block of the int8 format). Parameters keep their dtype;
+    the step is computed in float32.
+    """
+
+    hyperparameters_type = CompactHyperparameters
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 weight_decay=0.0, bias_correction=True, epsilon_hat=False, *,
+                 state="bfloat16", block=256):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, weight_decay=weight_decay,
+                         bias_correction=bias_correction, epsilon_hat=epsilon_hat,
+                         state=state, block=block)
+
+    @classmethod
+    def slots_for(cls, hyperparameters):
+        return SLOTS[hyperparameters.state]
+
+    def __setattr__(self, name, value):
+        if (name == "block" and self.__dict__.get("_slots") is not None
+                and value != self.block):
+            raise ValueError(f"block={value!r} needs another layout of the state, built for "
+                             f"block={self.block}; set it before the first step, or start a "
+                             "new optimizer")
+        super().__setattr__(name, value)
+
+    # -- the moments, decoded and encoded ----------------------------------------------------
+    def _empty_slots(self, params):
+        h = self.hyperparameters
+        if h.state == "bfloat16":
+            return {name: [np.zeros(p.shape, np.uint16) for p in params]
+                    for name in SLOTS["bfloat16"]}
+        scales = [np.zeros(blocks_for(p.size, h.block), np.float32) for p in params]
+        return {"first_moment": [np.zeros(p.shape, np.int8) for p in params],
+                "first_moment_scale": [s.copy() for s in scales],
+                "root_second_moment": [np.zeros(p.shape, np.uint8) for p in params],
+                "root_second_moment_scale": [s.copy() for s in scales]}
+
+    def _decode(self, i):
+        """m and v of parameter i, in float32."""
+        h, s = self.hyperparameters, self._slots
+        if h.state == "bfloat16":
+            m = from_bfloat16_bits(s["first_moment"][i])
+            v = from_bfloat16_bits(s["second_moment"][i])
+        else:
+            m = dequantize(s["first_moment"][i], s["first_moment_scale"][i], h.block)
+            root = dequantize(s["root_second_moment"][i], s["root_second_moment_scale"][i],
+                              h.block)
+            v = root * root
+        return np.where(v > 0, m, np.float32(0)), v     # no momentum without a second moment
+
+    def _encode(self, m, v):
+        h = self.hyperparameters
+        if h.state == "bfloat16":
+            return {"first_moment": to_bfloat16_bits(m), "second_moment": to_bfloat16_bits(v)}
+        m_codes, m_scale = quantize(m, h.block, signed=True)
+        v_codes, v_scale = quantize(np.sqrt(v), h.block, signed=False)
+        return {"first_moment": m_codes, "first_moment_scale": m_scale,
+                "root_second_moment": v_codes, "root_second_moment_scale": v_scale}
+
+    # -- stepping ------------------------------------------------------------------------------
+    def step(self, params, grads) -> None:
+        """Update `params` in place; every check runs first, and a failed step changes nothing."""
+        params = check_param_list(params)
+        if self._slots is not None:
+            self._check_layout(params)
+        grads = check_grad_list(grads, params)
+        slots = self._slots if self._slots is not None else self._empty_slots(params)
+        saved, self._slots = self._slots, slots
+        try:
+            new_params, new_slots = self._compute(params, grads)
+        finally:
+            self._slots = saved
+        for i, p in enumerate(params):          # every check passed: write
+            p[...] = new_params[i]
+        self._slots = new_slots
+        self._params_layout = ([p.shape for p in params], [p.dtype for p in params])
+        self.iterations += 1
+
+    def _check_layout(self, params):
+        shapes, dtypes = self._params_layout
+        if len(params) != len(shapes):
+            raise ValueError(f"the optimizer state holds {len(shapes)} parameters but "
+                             f"{len(params)} were passed; use one optimizer per parameter list")
+        for i, (p, shape) in enumerate(zip(params, shapes)):
+            dtype = p.dtype if dtypes is None else dtypes[i]
+            if p.shape != tuple(shape) or p.dtype != dtype:
+                raise ValueError(f"params[{i}] is {p.dtype}{list(p.shape)} but the optimizer "
+                                 f"state was built for {np.dtype(dtype)}{list(shape)}")
+
+    def _compute(self, params, grads):
+        """New parameters and new encoded slots; raises before anything is written."""
+        h = self.hyperparameters
+        a, e = folded_scalars(h, self.iterations + 1)
+        decay = 1 - h.learning_rate * h.weight_decay
+        b1, b2 = np.float32(h.beta_1), np.float32(h.beta_2)
+        new_params, new_slots = [], {name: [] for name in self.slot_names()}
+        for i, (p, g) in enumerate(zip(params, grads)):
+            with np.errstate(over="ignore"):
+                g = g.astype(np.float32)
+            check_finite(f"grads[{i}] (in float32)", g)
+            m, v = self._decode(i)
+            with np.errstate(over="ignore", invalid="ignore"):
+                m = b1 * m + np.float32(1 - h.beta_1) * g
+                v = b2 * v + np.float32(1 - h.beta_2) * np.square(g)
+                encoded = self._encode(m, v)
+            stored = [from_bfloat16_bits(encoded["second_moment"])] \
+                if h.state == "bfloat16" else [encoded["root_second_moment_scale"]]
+            for name, value in (("second moment", v), ("first moment", m),
+                                ("second moment", stored[0])):
+                if not np.isfinite(value).all():
+                    raise moment_overflow(i, p.dtype, name)
+            denominator = np.sqrt(v) + np.float32(e)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = np.where(denominator > 0, m / denominator * np.float32(a), 0)
+            updated = p.astype(np.float32) * np.float32(decay) - step
+            new_params.append(updated.astype(p.dtype))
+            for name in new_slots:
+                new_slots[name].append(encoded[name])
+        return new_params, new_slots
+
+    # -- checkpoints -----------------------------------------------------------------------------
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a `state_dict`. The whole state is checked first; on error nothing changes."""
+        hyperparameters, iterations, slots = self._check_compact_state(state)
+        self._hyperparameters = hyperparameters
+        self.iterations = iterations
+        if slots is None:
+            self._slots = None
+            return
+        self._slots = {name: [np.array(a, order="C", copy=True) for a in arrays]
+                       for name, arrays in slots.items()}
+        # The codes say the shapes; the parameters' dtype is taken from the next step.
+        self._params_layout = ([a.shape for a in slots["first_moment"]], None)
+
+    def _check_compact_state(self, state):
+        name = type(self).__name__
+        keys = {"optimizer", "hyperparameters", "iterations", "slots"}
+        if not isinstance(state, dict):
+            raise TypeError(f"state must be a dict from {name}.state_dict(), "
+                            f"got {type(state).__name__}")
+        if set(state) != keys:
+            raise ValueError(f"malformed state dict: keys {sorted(state)}, expected "
+                             f"{sorted(keys)}")
+        if state["optimizer"] != name:
+            raise ValueError(f"this state dict was saved by {state['optimizer']!r}, "
+                             f"not {name!r}")
+        if not isinstance(state["hyperparameters"], dict):
+            raise ValueError("malformed state dict: 'hyperparameters' must be a dict")
+        try:
+            h = self.hyperparameters_type(**state["hyperparameters"])
+        except TypeError as err:
+            raise ValueError(f"malformed state dict: bad hyperparameters ({err})") from err
+        iterations = state["iterations"]
+        if (isinstance(iterations, bool) or not isinstance(iterations, numbers.Integral)
+                or iterations < 0):
+            raise ValueError("malformed state dict: 'iterations' must be a non-negative "
+                             f"integer, got {iterations!r}")
+        slots = state["slots"]
+        if not isinstance(slots, dict):
+            raise ValueError("malformed state dict: 'slots' must be a dict of lists")
+        if not slots:
+            if iterations:
+                raise ValueError(f"malformed state dict: {iterations} steps recorded but "
+                                 "no slots")
+            return h, 0, None
+        if set(slots) != set(SLOTS[h.state]):
+            raise ValueError(f"malformed state dict: slots {sorted(slots)} are not those of "
+                             f"state={h.state!r}: {sorted(SLOTS[h.state])}")
+        counts = {len(v) if isinstance(v, (list, tuple)) else -1 for v in slots.values()}
+        if len(counts) != 1 or -1 in counts:
+            raise ValueError("malformed state dict: every slot must be a list with one array "
+                             "per parameter")
+        for slot, arrays in slots.items():
+            for i, a in enumerate(arrays):
+                label = f"slots[{slot!r}][{i}]"
+                codes = slots["first_moment"][i]
+                want = np.dtype(SLOT_DTYPES[slot][h.state])
+                if not isinstance(a, np.ndarray) or a.dtype != want:
+                    raise ValueError(f"malformed state dict: {label} must be a {want} array")
+                if slot.endswith("_scale"):
+                    shape = (blocks_for(codes.size, h.block),)
+                    values = a
+                else:
+                    shape = codes.shape
+                    values = from_bfloat16_bits(a) if h.state == "bfloat16" else None
+                if a.shape != shape:
+                    raise ValueError(f"malformed state dict: {label} has shape {a.shape}, "
+                                     f"expected {shape}")
+                if values is not None:
+                    check_finite(f"state dict {label}", values)
+                    if slot != "first_moment" and values.size and values.min() < 0:
+                        raise ValueError(f"corrupt state dict: {label} holds negative values")
+        if self._slots is not None:
+            shapes = [tuple(s) for s in self._params_layout[0]]
+            if [a.shape for a in slots["first_moment"]] != shapes:
+                raise ValueError("this state dict was saved for another parameter set")
+        return h, int(iterations), slots
