@@ -1,8 +1,10 @@
-"""`Adam` as a Keras 3 optimizer, written with `keras.ops` so that it runs on every backend.
+"""`Adam` as a Keras 3 optimizer, written with `keras.ops` so that it runs on every
+backend.
 
-It has the hyperparameters and the semantics of `adam.numpy.Adam`. With ``epsilon_hat=True``
-and ``epsilon=1e-7`` it computes what `keras.optimizers.Adam` computes, so it is a drop-in
-replacement; the defaults are Algorithm 1 of Kingma & Ba (2015) instead.
+It has the hyperparameters and the semantics of `adam.numpy.Adam`. With
+``epsilon_hat=True`` and ``epsilon=1e-7`` it computes what `keras.optimizers.Adam`
+computes, with the same slot variables, so it is a drop-in replacement (the README lists
+the deliberate differences); the defaults are Algorithm 1 of Kingma & Ba (2015) instead.
 """
 from __future__ import annotations
 
@@ -18,25 +20,29 @@ from adam.hyperparameters import Hyperparameters
 
 @keras.saving.register_keras_serializable(package="adam")
 class Adam(keras.optimizers.Optimizer):
-    """Adam (Kingma & Ba, 2015) for Keras models: ``model.compile(optimizer=Adam(), ...)``.
+    """Adam (Kingma & Ba, 2015) for Keras models: ``model.compile(optimizer=Adam())``.
 
-    Arguments are those of `adam.hyperparameters.Hyperparameters`; `learning_rate` may also be
-    a `keras.optimizers.schedules.LearningRateSchedule`. Keras's own options (`clipnorm`,
-    `global_clipnorm`, `use_ema`, ...) pass through `**kwargs`.
+    Arguments are those of `adam.hyperparameters.Hyperparameters`; `learning_rate` may
+    also be a `keras.optimizers.schedules.LearningRateSchedule`. Keras's own options
+    (`clipnorm`, `global_clipnorm`, `use_ema`, ...) pass through `**kwargs`. Without a
+    `name`, Keras names it as its own: "adam", "adam_1", ...
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 amsgrad=False, weight_decay=0.0, bias_correction=True, epsilon_hat=False,
-                 name=None, **kwargs):
-        weight_decay = 0.0 if weight_decay is None else weight_decay   # Keras's "no decay"
-        # The same checks as the NumPy optimizer, before Keras creates anything. A schedule
-        # is checked by Keras; only a plain number can be checked here.
-        fixed_rate = isinstance(learning_rate, numbers.Real) and not isinstance(learning_rate, bool)
+                 amsgrad=False, weight_decay=0.0, bias_correction=True,
+                 epsilon_hat=False, name=None, **kwargs):
+        if weight_decay is None:                       # Keras's "no decay"
+            weight_decay = 0.0
+        # The same checks as the NumPy optimizer, before Keras creates anything. A
+        # schedule is checked by Keras; only a plain number can be checked here.
+        fixed_rate = (isinstance(learning_rate, numbers.Real)
+                      and not isinstance(learning_rate, bool))
         checked = Hyperparameters(
-            learning_rate=learning_rate if fixed_rate else 0.001, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
+            learning_rate=learning_rate if fixed_rate else 0.001, beta_1=beta_1,
+            beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
             bias_correction=bias_correction, epsilon_hat=epsilon_hat)
-        # Keras applies decoupled weight decay itself, p <- p - lr * wd * p, before update_step.
+        # Keras applies decoupled weight decay itself, p <- p - lr * wd * p, before
+        # update_step.
         super().__init__(learning_rate=learning_rate, name=name,
                          weight_decay=checked.weight_decay or None, **kwargs)
         self.beta_1 = checked.beta_1
@@ -49,10 +55,10 @@ class Adam(keras.optimizers.Optimizer):
     def build(self, var_list):
         """One first moment and one second moment per variable (and AMSGrad's maximum).
 
-        Created as `keras.optimizers.Adam` creates them: with Keras's own helper, under its
-        names (momentum = first moment m, velocity = second moment v), interleaved per variable.
-        Keras saves and restores optimizer variables by position, so the same order lets a
-        checkpoint of either optimizer resume in the other.
+        Created as `keras.optimizers.Adam` creates them, with Keras's own helper and
+        under its names (momentum: the first moment m; velocity: the second moment v),
+        interleaved per variable. Keras saves and restores optimizer variables by
+        position, so a checkpoint of either optimizer resumes in the other.
         """
         if self.built:
             return
@@ -63,44 +69,51 @@ class Adam(keras.optimizers.Optimizer):
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
     def update_step(self, gradient, variable, learning_rate):
-        """Algorithm 1 for one variable, in its dtype; the step's scalars in float32 or better."""
+        """Algorithm 1 for one variable, in its dtype."""
         dtype = keras.backend.standardize_dtype(variable.dtype)
-        # float16 and bfloat16 cannot hold the step's scalars (in bfloat16, beta_2 = 0.999
-        # rounds to 1): compute them in float32 (float64 for float64) and round only the result.
+        # The step's scalars in float32 (float64 for float64 weights): in bfloat16,
+        # beta_2 = 0.999 rounds to 1. Only the results are rounded to the weight's
+        # dtype.
         scalar = "float64" if dtype == "float64" else "float32"
         g = ops.cast(gradient, dtype)
         index = self._get_variable_index(variable)
         m, v = self._momentums[index], self._velocities[index]
 
-        # m <- beta_1 m + (1 - beta_1) g, written as an increment, m += (1 - beta_1)(g - m),
-        # so that the framework updates the variable in place instead of copying a new one in.
+        # m <- beta_1 m + (1 - beta_1) g, written as an increment,
+        # m += (1 - beta_1)(g - m), so that the framework updates the variable in place
+        # instead of copying a new one in.
         self.assign_add(m, ops.multiply(ops.subtract(g, m), 1 - self.beta_1))
-        self.assign_add(v, ops.multiply(ops.subtract(ops.square(g), v), 1 - self.beta_2))
+        self.assign_add(v, ops.multiply(ops.subtract(ops.square(g), v),
+                                        1 - self.beta_2))
         if self.amsgrad:                      # never let the denominator shrink
             v_max = self._velocity_hats[index]
             self.assign(v_max, ops.maximum(v_max, v))
             v = v_max
 
-        # lr * m_hat / (sqrt(v_hat) + eps), with both corrections folded into two scalars:
-        # alpha_t = lr * sqrt(1 - b2^t) / (1 - b1^t), and eps scaled by sqrt(1 - b2^t).
+        # lr * m_hat / (sqrt(v_hat) + eps), with both corrections folded into two
+        # scalars: alpha_t = lr * sqrt(1 - b2^t) / (1 - b1^t), and eps scaled by
+        # sqrt(1 - b2^t).
         lr = ops.cast(learning_rate, scalar)
         if self.bias_correction:
             t = ops.cast(self.iterations + 1, scalar)
             correction_2 = ops.sqrt(1 - ops.power(ops.cast(self.beta_2, scalar), t))
-            alpha_t = lr * correction_2 / (1 - ops.power(ops.cast(self.beta_1, scalar), t))
-            eps = self.epsilon if self.epsilon_hat else ops.cast(self.epsilon * correction_2, dtype)
+            correction_1 = 1 - ops.power(ops.cast(self.beta_1, scalar), t)
+            alpha_t = lr * correction_2 / correction_1
+            if self.epsilon_hat:
+                eps = self.epsilon
+            else:
+                eps = ops.cast(self.epsilon * correction_2, dtype)
         else:
             alpha_t, eps = lr, self.epsilon
-        # A weight that never had a gradient has m = v = 0; if eps rounds to 0 in the weight's
-        # dtype (always for epsilon = 0; in float16 for the default 1e-8), that is 0/0: give it
-        # no step instead of NaN, as keras.ops.divide_no_nan does.
+        # A weight that never had a gradient has m = v = 0. If eps is 0 in the weight's
+        # dtype (epsilon = 0; 1e-8 in float16), that is 0/0: no step, not NaN.
         divide = ops.divide_no_nan if self._eps_can_vanish(dtype) else ops.divide
         self.assign_sub(variable, divide(ops.multiply(m, ops.cast(alpha_t, dtype)),
                                          ops.add(ops.sqrt(v), eps)))
 
     def _eps_can_vanish(self, dtype) -> bool:
-        """Whether the eps that the step adds can be 0 (or a denormal, which some backends
-        flush to 0) in `dtype`. Its smallest value is at t = 1, where sqrt(1 - b2^t) is smallest."""
+        """Whether the eps that the step adds can be 0 in `dtype`, or a denormal (which
+        some backends flush to 0). It is smallest at t = 1."""
         smallest = self.epsilon
         if self.bias_correction and not self.epsilon_hat:
             smallest *= math.sqrt(1 - self.beta_2)
