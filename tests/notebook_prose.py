@@ -22,6 +22,7 @@ from notebook_setup import notebooks  # noqa: E402
 MARK = "# The paragraph above, with its numbers, for Colab and Jupyter."
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([A-Za-z0-9_]+)")
 GLUE_CALL = re.compile(r"""glue\(\s*["']([A-Za-z0-9_]+)["']""")
+GLUE_FCALL = re.compile(r"""glue\(\s*f["']([^"']+)["']""")      # glue(f"{name}_loss", ...)
 
 
 STOP = {"a", "an", "the", "and", "of", "on", "in", "to", "with", "its", "for", "by", "is"}
@@ -68,11 +69,20 @@ def update(notebook: dict, prefix: str) -> dict:
             cell["id"] = new
             used.add(new)
     # Where each value is glued: the index of the code cell that glues it.
-    glued_at = {}
+    glued_at, templates = {}, []
     for i, cell in enumerate(cells):
         if cell["cell_type"] == "code":
-            for name in GLUE_CALL.findall("".join(cell["source"])):
+            code = "".join(cell["source"])
+            for name in GLUE_CALL.findall(code):
                 glued_at.setdefault(name, i)
+            for template in GLUE_FCALL.findall(code):
+                parts = re.split(r"\{[^}]*\}", template)
+                templates.append((re.compile(r"\w+".join(map(re.escape, parts)) + "$"), i))
+    for cell in cells:
+        for name in GLUE_ROLE.findall("".join(cell["source"])):
+            if name not in glued_at:
+                glued_at.update({name: i for pattern, i in templates[::-1]
+                                 if pattern.match(name)})
     after = {}
     for i, cell in enumerate(cells):
         if cell["cell_type"] == "markdown":

@@ -64,26 +64,32 @@ def runtime_script(chapters: list[tuple[str, str, str]], fresh: bool) -> str:
 
 @pytest.fixture(scope="module")
 def colab(tmp_path_factory):
-    """A bare runtime: a venv that sees this environment's packages, except `adam`."""
+    """A local clone standing in for GitHub, and a factory of bare runtimes."""
     base = tmp_path_factory.mktemp("colab")
     clone = base / "origin"
     subprocess.run(["git", "clone", "-q", "--no-local", str(ROOT), str(clone)], check=True)
-    venv = base / "runtime"
+    return {"base": base, "clone": clone}
+
+
+def new_runtime(colab, name: str) -> Path:
+    """A bare runtime: a venv that sees this environment's packages, except `adam`."""
+    venv = colab["base"] / name
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
     site = Path(subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
         capture_output=True, text=True, check=True).stdout.strip())
     # A plain path entry: the packages of this environment, without the editable `adam`
     # (its finder is only loaded by a .pth file inside a site directory).
     (site / "preinstalled.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    return {"base": base, "clone": clone, "python": venv / "bin" / "python"}
+    return python
 
 
-def run_in(colab, content: Path, script: str):
+def run_in(colab, python: Path, content: Path, script: str):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.update(HOME=str(colab["base"] / "home"), PIP_DISABLE_PIP_VERSION_CHECK="1",
                TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0", MPLBACKEND="Agg")
-    return subprocess.run([str(colab["python"]), "-c", script], cwd=content, env=env,
+    return subprocess.run([str(python), "-c", script], cwd=content, env=env,
                           capture_output=True, text=True, timeout=900)
 
 
@@ -98,12 +104,13 @@ def test_every_chapter_installs_and_imports_fresh_and_after_a_restart(colab):
     for chapter in chapters:
         kinds.setdefault(chapter[1], []).append(chapter)
     for n, (cell, group) in enumerate(kinds.items()):
+        python = new_runtime(colab, f"runtime{n}")        # a fresh runtime per kind of cell
         content = colab["base"] / f"content{n}"
         content.mkdir()
-        fresh = run_in(colab, content, runtime_script(group, fresh=True))
+        fresh = run_in(colab, python, content, runtime_script(group, fresh=True))
         assert fresh.returncode == 0, f"fresh runtime:\n{fresh.stdout}\n{fresh.stderr[-3000:]}"
         assert (content / "adam-book" / "pyproject.toml").exists(), "the cell did not clone"
-        restarted = run_in(colab, content, runtime_script(group, fresh=False))
+        restarted = run_in(colab, python, content, runtime_script(group, fresh=False))
         assert restarted.returncode == 0, \
             f"after a restart:\n{restarted.stdout}\n{restarted.stderr[-3000:]}"
         assert restarted.stdout.count("ok ") == len(group)
