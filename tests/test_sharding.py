@@ -30,7 +30,7 @@ TRAIN = """
     import adam.keras
     from adam.experiments import sharding as S
 
-    assert len(jax.devices()) == 8
+    assert len(S.training_devices()) == 8
     rng = np.random.default_rng(0)
     x = rng.random((2560, 784), dtype=np.float32)
     y = rng.integers(0, 10, 2560).astype(np.int32)

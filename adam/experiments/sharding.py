@@ -14,7 +14,8 @@ array lives is a `jax.sharding.NamedSharding` over a one-axis mesh named "data":
 The compiler adds the communication: gradients are summed over the devices and, with
 sharded state, each device updates its slice of the weights, which are then gathered.
 Without accelerators, `XLA_FLAGS=--xla_force_host_platform_device_count=8` (set before
-JAX is imported) makes 8 CPU devices; on GPUs the same code uses `jax.devices()`.
+JAX is imported) makes 8 CPU devices; on several GPUs the same code uses the GPUs (with
+a single one, the CPU devices).
 
 Keras's distribution API (`keras.distribution`) creates each optimizer variable with the
 layout of its weight (`add_variable_from_reference`), so it cannot keep the weights
@@ -35,12 +36,18 @@ COLLECTIVES = ("all-reduce", "reduce-scatter", "all-gather", "all-to-all",
                "collective-permute")
 
 
+def training_devices() -> list:
+    """Every accelerator when there are several; else the CPU devices (see XLA_FLAGS)."""
+    devices = jax.devices()
+    return devices if len(devices) > 1 else jax.devices("cpu")
+
+
 def device_mesh(layout: str) -> Mesh:
     """A one-axis mesh named "data": one device for "single", all of them otherwise."""
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
-    devices = jax.devices()[:1] if layout == "single" else jax.devices()
-    return Mesh(np.array(devices), ("data",))
+    devices = training_devices()
+    return Mesh(np.array(devices[:1] if layout == "single" else devices), ("data",))
 
 
 def state_sharding(shape, mesh: Mesh, layout: str) -> NamedSharding:
