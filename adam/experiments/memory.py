@@ -87,12 +87,13 @@ def optimizer_bytes(model: keras.Model, optimizer, name: str | None = None) -> S
                       scalars, listing)
 
 
-def compare_optimizers(build_model: Callable[[], keras.Model],
-                       optimizers: dict | None = None) -> dict[str, StateBytes]:
-    """`optimizer_bytes` of each optimizer, each on a freshly built model."""
+def compare_optimizers(model, optimizers: dict | None = None) -> dict[str, StateBytes]:
+    """`optimizer_bytes` of each optimizer, all built for the same model (a `keras.Model`,
+    or a function that builds one); each optimizer creates its own variables."""
+    if not isinstance(model, keras.Model):
+        model = model()
     optimizers = optimizers or keras_optimizers()
-    return {name: optimizer_bytes(build_model(), make(), name)
-            for name, make in optimizers.items()}
+    return {name: optimizer_bytes(model, make(), name) for name, make in optimizers.items()}
 
 
 def factored_second_moment_bytes(model: keras.Model, itemsize: int = 4) -> int:
@@ -140,8 +141,8 @@ class TrainingBytes:
 
 def training_bytes(build_model: Callable[[], keras.Model], policy: str,
                    make_optimizer: Callable | None = None, batch: int = 8) -> TrainingBytes:
-    """Build the model under `policy`, take one gradient (JAX backend), build the optimizer,
-    and count bytes. The gradient's dtypes are measured, not assumed."""
+    """Build the model under `policy`, trace one gradient (JAX backend), build the optimizer,
+    and count bytes. The gradients' dtypes are those JAX's differentiation gives, not assumed."""
     import jax
 
     make_optimizer = make_optimizer or keras.optimizers.Adam
@@ -157,8 +158,10 @@ def training_bytes(build_model: Callable[[], keras.Model], policy: str,
         out, _ = model.stateless_call(values, frozen, x, training=False)
         return keras.ops.mean(keras.ops.cast(out, "float32") ** 2)
 
-    grads = jax.grad(loss)(trainable)
-    gradient_bytes = sum(int(g.size) * _itemsize(str(g.dtype)) for g in grads)
+    # the gradients' shapes and dtypes, traced without computing them
+    grads = jax.eval_shape(jax.grad(loss), trainable)
+    gradient_bytes = sum(int(np.prod(g.shape, dtype=np.int64)) * _itemsize(str(g.dtype))
+                         for g in grads)
     layer = model.layers[-1]
     return TrainingBytes(
         policy=policy, parameters=parameter_count(model),

@@ -188,6 +188,13 @@ class CompactAdam(Optimizer):
         return {"first_moment": m_codes, "first_moment_scale": m_scale,
                 "root_second_moment": v_codes, "root_second_moment_scale": v_scale}
 
+    def moments(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(m, v) of each parameter in float32, as the next step will read them (an empty
+        list before the first step)."""
+        if self._slots is None:
+            return []
+        return [self._decode(i) for i in range(len(self._slots["first_moment"]))]
+
     # -- stepping ------------------------------------------------------------------------------
     def step(self, params, grads) -> None:
         """Update `params` in place; every check runs first, and a failed step changes nothing."""
