@@ -75,7 +75,7 @@ class Run:
     loss: np.ndarray        #: the batch's cross-entropy before the step
     grad_norm: np.ndarray   #: the global norm of the gradient (before any clipping)
     step_ratio: np.ndarray  #: mean over all weights of |change of the weight| / learning rate
-    quiet_ratio: np.ndarray  #: the same mean over the tenth of weights with the smallest |g|
+    quiet_ratio: np.ndarray  #: the same mean over the weights with |g| < 1% of the mean |g|
 
 
 @lru_cache(maxsize=None)
@@ -107,8 +107,8 @@ def _program(clipnorm: float | None, blocks: int, d_model: int):
         moved = jnp.concatenate([jnp.ravel(a - b) for a, b in zip(new, weights)])
         moved = jnp.abs(moved) / learning_rate
         sizes = jnp.abs(jnp.concatenate([jnp.ravel(g) for g in grads]))
-        quiet = sizes <= jnp.quantile(sizes, 0.1)
-        quiet_ratio = jnp.sum(jnp.where(quiet, moved, 0)) / jnp.sum(quiet)
+        quiet = sizes <= 0.01 * jnp.mean(sizes)
+        quiet_ratio = jnp.sum(jnp.where(quiet, moved, 0)) / jnp.maximum(jnp.sum(quiet), 1)
         return (new, others, slots), (loss, norm, jnp.mean(moved), quiet_ratio)
 
     def run(state, x, y, learning_rates, scales):
