@@ -1,4 +1,4 @@
-"""Adam's successors against Adam and AdamW: the problems, the optimizers and one training run.
+r"""Adam's successors against Adam and AdamW: the problems, the optimizers and one training run.
 
 Lion, Adafactor, Muon and Schedule-Free AdamW as Keras ships them (``keras.optimizers``), each
 with Keras's defaults except the learning rate, against Adam and AdamW, on two problems:
