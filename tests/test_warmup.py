@@ -63,6 +63,11 @@ TRAIN = """
         assert values.shape == (12,) and np.isfinite(values).all(), name
         np.testing.assert_array_equal(values, getattr(b, name))   # deterministic
     assert not np.array_equal(a.loss, W.train(x, y, rates, seed=1).loss)
+    try:
+        W.train(x, y, np.zeros(12))
+        raise SystemExit("a zero learning rate was accepted")
+    except ValueError:
+        pass
     # Adam's first step is about alpha * sign(g): the average weight moves by almost alpha,
     # never more than the paper's bound (1 - beta_1) / sqrt(1 - beta_2).
     assert 0.5 < a.step_ratio[0] <= 1 and (a.step_ratio <= 0.1 / np.sqrt(0.001)).all()

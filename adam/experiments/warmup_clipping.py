@@ -46,7 +46,9 @@ def sort_batches(steps: int, batch: int = 32, seed: int = 0, length: int = LENGT
 
 def tiny_transformer(seed: int = 0, d_model: int = 32, heads: int = 4, blocks: int = 2,
                      length: int = LENGTH, vocab: int = VOCAB) -> keras.Model:
-    """A post-norm Transformer encoder, `blocks` blocks wide `d_model`, seeded by `seed`."""
+    """A post-norm Transformer encoder, `blocks` blocks wide `d_model`, seeded by `seed`
+    (through `keras.utils.set_random_seed`, which also seeds Python's and NumPy's global
+    generators)."""
     keras.utils.set_random_seed(seed)
     tokens = keras.Input((length,), dtype="int32")
     h = layers.Embedding(vocab, d_model)(tokens)
@@ -131,6 +133,8 @@ def train(x: np.ndarray, y: np.ndarray, learning_rates: np.ndarray, *, seed: int
     learning_rates = np.asarray(learning_rates, dtype="float32")
     if not len(x) == len(y) == len(learning_rates):
         raise ValueError("x, y and learning_rates need one entry per step")
+    if not (learning_rates > 0).all():
+        raise ValueError("learning rates must be positive (steps are measured in them)")
     scales = np.ones(len(x), dtype="float32")
     if outlier is not None:
         scales[outlier[0]] = outlier[1]
