@@ -6,4 +6,7 @@
 * `softmax`, `sparse_features`: small classification problems in NumPy.
 * `replicates`: how many seeds tell two means apart (the range of n normal draws).
 * `online`: Reddi et al.'s counterexample; `reinforce`: a policy-gradient agent.
+* `sharding`: optimizer state split over devices (ZeRO stage 1) with Keras on JAX.
+* `warmup_clipping`: a tiny Transformer that needs warm-up, and a bad batch clipping contains.
+* `successors`: the problems on which Lion, Adafactor, Muon and Schedule-Free AdamW meet Adam.
 """
