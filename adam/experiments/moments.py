@@ -14,8 +14,8 @@ from adam.numpy.functional import init, update
 
 
 def moment_traces(gradients, beta_1: float = 0.9, beta_2: float = 0.999):
-    """Run Adam on `gradients` (shape ``(T, ...)``, float64) and return its raw (uncorrected)
-    first and second moments after each step, two arrays of the same shape."""
+    """Run Adam on `gradients` (shape ``(T, ...)``, float64) and return its raw
+    (uncorrected) first and second moments after each step, two arrays of that shape."""
     gradients = np.asarray(gradients, dtype=np.float64)
     hyperparameters = Hyperparameters(beta_1=beta_1, beta_2=beta_2)
     params = [np.zeros(gradients.shape[1:])]

@@ -63,7 +63,8 @@ def episode(env: Corridor, logits: np.ndarray, rng: np.random.Generator):
 
 
 def reinforce_gradient(logits, cells, actions, episode_return, baseline):
-    """Gradient of the *loss* -(G - b) * sum log pi(a|s): optimizers minimise, we ascend."""
+    """Gradient of the *loss* -(G - b) * sum log pi(a|s): optimizers minimise; we
+    ascend."""
     grad = np.zeros_like(logits)
     for cell, action in zip(cells, actions):
         grad[cell] += policy(logits, cell)

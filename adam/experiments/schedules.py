@@ -5,10 +5,11 @@ import numpy as np
 
 
 def transformer_learning_rate(step, d_model: int = 512, warmup_steps: int = 4000):
-    """Vaswani et al. (2017), Sec. 5.3: ``d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)``.
+    """Vaswani et al. (2017), Sec. 5.3:
+    ``d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)``.
 
-    It rises linearly for `warmup_steps` steps, peaks at ``(d_model * warmup_steps)^-0.5`` and
-    then decays as ``1/sqrt(step)``. Steps count from 1.
+    It rises linearly for `warmup_steps` steps, peaks at ``(d_model * warmup_steps)^-0.5``
+    and then decays as ``1/sqrt(step)``. Steps count from 1.
     """
     step = np.asarray(step, dtype=float)
     if np.any(step < 1):

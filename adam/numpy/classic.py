@@ -89,7 +89,8 @@ class AdaGrad(Optimizer):
         new = {"params": [], "sum_of_squares": []}
         for p, g, total in zip(params, grads, self._slots["sum_of_squares"]):
             total = total + g * g
-            new["params"].append(p - divide_no_nan(h.learning_rate * g, np.sqrt(total) + h.epsilon))
+            step = divide_no_nan(h.learning_rate * g, np.sqrt(total) + h.epsilon)
+            new["params"].append(p - step)
             new["sum_of_squares"].append(total)
         self._commit(params, grads, new, ("sum_of_squares",))
 

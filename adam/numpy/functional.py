@@ -42,14 +42,15 @@ def init(params, amsgrad: bool = False) -> AdamState:
 
 def update(grads, state: AdamState, params,
            hyperparameters: Hyperparameters = Hyperparameters()):
-    """One Adam step. Returns ``(new_params, new_state)``; the inputs are left untouched."""
+    """One Adam step. Returns ``(new_params, new_state)``; the inputs stay untouched."""
     h = hyperparameters
     params = check_param_list(params, in_place=False)
     check_matches_state(params, [m.shape for m in state.first_moment],
                         [m.dtype for m in state.first_moment])
     grads = check_grad_list(grads, params, in_place=False)
     if h.amsgrad != (state.max_second_moment is not None):
-        raise ValueError("amsgrad does not match the state: create it with init(params, amsgrad=...)")
+        raise ValueError("amsgrad does not match the state: "
+                         "create it with init(params, amsgrad=...)")
 
     t = state.step + 1
     maxima = state.max_second_moment or [None] * len(params)
@@ -60,16 +61,17 @@ def update(grads, state: AdamState, params,
             p = p * (1 - h.learning_rate * h.weight_decay)
         m = h.beta_1 * m + (1 - h.beta_1) * g
         v = h.beta_2 * v + (1 - h.beta_2) * (g * g)
-        if not (np.isfinite(m).all() and np.isfinite(v).all()):   # |g| too large for the dtype
+        if not (np.isfinite(m).all() and np.isfinite(v).all()):   # |g| too large
             raise moment_overflow(i, v.dtype, "second moment")
         if h.amsgrad:                            # never let the denominator shrink
             v_max = np.maximum(v_max, v)
         v_used = v_max if h.amsgrad else v
 
-        # a / b, read as 0 where b = 0: with epsilon = 0, a coordinate without gradient stays put
-        if not h.bias_correction:                # "a version of RMSProp with momentum" (6.4)
+        # a / b, read as 0 where b = 0: with epsilon = 0, a coordinate without gradient
+        # stays put
+        if not h.bias_correction:                # "a version of RMSProp with momentum"
             step = divide_no_nan(h.learning_rate * m, np.sqrt(v_used) + h.epsilon)
-        elif h.epsilon_hat:                      # Sec. 2 reordered: Keras, TF1 AdamOptimizer
+        elif h.epsilon_hat:                      # Sec. 2 reordered: Keras, TF1
             alpha_t = h.learning_rate * math.sqrt(1 - h.beta_2**t) / (1 - h.beta_1**t)
             step = divide_no_nan(alpha_t * m, np.sqrt(v_used) + h.epsilon)
         else:                                    # Algorithm 1

@@ -24,13 +24,14 @@ from adam.numpy.fast import Adam
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay: each step first shrinks p by ``1 - lr * weight_decay``."""
+    """Adam with decoupled weight decay: each step first shrinks p by
+    ``1 - lr * weight_decay``."""
 
     same_checkpoints_as = ()
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 amsgrad=False, weight_decay=0.004, bias_correction=True, epsilon_hat=False,
-                 *, threads=None):
+                 amsgrad=False, weight_decay=0.004, bias_correction=True,
+                 epsilon_hat=False, *, threads=None):
         super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
                          epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
                          bias_correction=bias_correction, epsilon_hat=epsilon_hat,
@@ -76,7 +77,8 @@ class AdaMax(Optimizer):
         h = self.hyperparameters
         t = self.iterations + 1
         new = {"params": [], "first_moment": [], "infinity_norm": []}
-        for p, g, m, u in zip(params, grads, self._slots["first_moment"], self._slots["infinity_norm"]):
+        slots = zip(self._slots["first_moment"], self._slots["infinity_norm"])
+        for p, g, (m, u) in zip(params, grads, slots):
             m = m * h.beta_1 + (1 - h.beta_1) * g
             u = np.maximum(h.beta_2 * u, np.abs(g))
             new["params"].append(p - divide_no_nan(h.learning_rate / (1 - h.beta_1**t) * m,
@@ -123,7 +125,8 @@ class Nadam(Optimizer):
                      else math.prod(nadam_momentum(h.beta_1, i) for i in range(1, t + 1)))
         product_next = product_t * mu_next
         new = {"params": [], "first_moment": [], "second_moment": []}
-        for p, g, m, v in zip(params, grads, self._slots["first_moment"], self._slots["second_moment"]):
+        slots = zip(self._slots["first_moment"], self._slots["second_moment"])
+        for p, g, (m, v) in zip(params, grads, slots):
             m = m * h.beta_1 + (1 - h.beta_1) * g
             v = v * h.beta_2 + (1 - h.beta_2) * g * g
             m_hat = mu_next * m / (1 - product_next) + (1 - mu_t) * g / (1 - product_t)
