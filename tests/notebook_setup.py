@@ -38,7 +38,7 @@ if importlib.util.find_spec("adam") is None:
 
 # Optional dependencies a chapter needs beyond what Colab preinstalls (TensorFlow, Keras,
 # NumPy, matplotlib): the extras of pyproject.toml, chosen by what the chapter imports.
-EXTRAS = {"adam.fused": "fused", "adam.book.sliders": "interactive"}
+EXTRAS = {"adam.fused": "fused", "adam.book.sliders": "interactive", "jax": "jax"}
 
 
 def extras_for(notebook: dict | None) -> str:
