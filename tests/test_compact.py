@@ -13,6 +13,7 @@ import copy
 import numpy as np
 import pytest
 
+from adam.book.agreement import run_numpy
 from adam.numpy import Adam
 from adam.numpy.checks import MomentOverflowError
 from adam.numpy.compact import (CompactAdam, dequantize, from_bfloat16_bits, quantize,
@@ -29,11 +30,7 @@ def params_and_grads(steps=10, seed=0, dtype=np.float32):
     return params, grads
 
 
-def run(opt, params, grads):
-    params = [p.copy() for p in params]
-    for g in grads:
-        opt.step(params, g)
-    return params
+run = run_numpy      # step an optimizer through the gradients, from copies of the params
 
 
 def test_bfloat16_bits_round_to_nearest_even_like_ml_dtypes():

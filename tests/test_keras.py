@@ -6,7 +6,6 @@ The Keras tests run on whichever backend KERAS_BACKEND selects (`make test`: Ten
 `make test-jax`: JAX). Tests of TensorFlow itself (adam.tensorflow, tf.train.Checkpoint,
 tf.distribute) run only on the TensorFlow backend.
 """
-import contextlib
 import os
 import subprocess
 import sys
@@ -20,6 +19,7 @@ keras = pytest.importorskip("keras")
 import adam.keras  # noqa: E402
 from adam.book import agreement  # noqa: E402
 from adam.book.agreement import gradient_sequence  # noqa: E402
+from adam.experiments.memory import dtype_policy  # noqa: E402
 from adam.numpy import Adam as NumpyAdam  # noqa: E402
 
 BACKEND = keras.backend.backend()
@@ -426,16 +426,6 @@ def test_drop_in_is_bit_identical_to_keras_where_keras_is_right(dtype, kw):
     theirs = run_steps(keras.optimizers.Adam(**kw), dtype, grads, start)
     ours = run_steps(drop_in(**kw), dtype, grads, start)
     np.testing.assert_array_equal(ours, theirs)
-
-
-@contextlib.contextmanager
-def dtype_policy(name):
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(name)
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
 
 
 def dead_pixel_data(seed=0, n=128):
