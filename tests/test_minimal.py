@@ -1,12 +1,14 @@
-"""The book's dozen-line Adam (`adam.numpy.minimal`) against the paper and the package."""
+"""The book's teaching versions (`adam.numpy.minimal`) against the paper and the
+package."""
 import inspect
 
 import numpy as np
 import pytest
 
 from adam.hyperparameters import Hyperparameters
-from adam.numpy import init, update
-from adam.numpy.minimal import adam_step
+from adam.numpy import SGD, AdaGrad, RMSProp, init, update
+from adam.numpy.minimal import (adagrad_step, adam_step, momentum_step, rmsprop_step,
+                                sgd_step)
 from reference import reference_adam
 
 SETTINGS = [
@@ -75,3 +77,115 @@ def test_it_is_short_enough_to_read_in_one_glance():
     source = inspect.getsource(adam_step)
     assert len(source.splitlines()) <= 12
     assert "adam.numpy.update" in adam_step.__doc__
+
+
+# -- the classic rules of chapter 2 against the package's classes ----------------------
+
+def run_class(opt, theta0, grads, slot=None):
+    """Step `opt` through `grads` in float64; each step's parameters (and slot)."""
+    theta = theta0.copy()
+    thetas, slots = [], []
+    for g in grads:
+        opt.step([theta], [g.copy()])
+        thetas.append(theta.copy())
+        slots.append(opt._slots[slot][0].copy() if slot else None)
+    return thetas, slots
+
+
+def run_step(step, theta0, grads, state=None, **kwargs):
+    """The same with a teaching function: (theta, g, [state], **kwargs)."""
+    theta = theta0
+    thetas, states = [], []
+    for g in grads:
+        if state is None:
+            theta = step(theta, g, **kwargs)
+        else:
+            theta, state = step(theta, g, state, **kwargs)
+        thetas.append(theta)
+        states.append(state)
+    return thetas, states
+
+
+def check_agree(ours, theirs, rtol):
+    for t, (a, b) in enumerate(zip(ours, theirs), start=1):
+        assert a.dtype == np.float64
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=0, err_msg=f"step {t}")
+
+
+@pytest.mark.parametrize("alpha", [0.01, 0.3])
+def test_sgd_step_matches_SGD(alpha):
+    theta0 = np.random.default_rng(4).normal(size=7)
+    grads = gradients(seed=5)
+    ours, _ = run_step(sgd_step, theta0, grads, alpha=alpha)
+    theirs, _ = run_class(SGD(alpha), theta0, grads)
+    check_agree(ours, theirs, rtol=1e-15)
+
+
+@pytest.mark.parametrize("alpha, mu", [(0.01, 0.9), (0.1, 0.5), (1e-3, 0.99)])
+def test_momentum_step_matches_SGD_with_momentum(alpha, mu):
+    theta0 = np.random.default_rng(6).normal(size=7)
+    grads = gradients(seed=7)
+    ours, us = run_step(momentum_step, theta0, grads, np.zeros(7), alpha=alpha, mu=mu)
+    theirs, velocities = run_class(SGD(alpha, momentum=mu), theta0, grads, "velocity")
+    check_agree(ours, theirs, rtol=1e-15)
+    check_agree(us, velocities, rtol=1e-15)
+
+
+@pytest.mark.parametrize("alpha, epsilon", [(0.01, 1e-8), (0.5, 1e-3), (0.1, 0.0)])
+def test_adagrad_step_matches_AdaGrad(alpha, epsilon):
+    theta0 = np.random.default_rng(8).normal(size=7)
+    grads = gradients(seed=9)
+    ours, sums = run_step(adagrad_step, theta0, grads, np.zeros(7), alpha=alpha,
+                          epsilon=epsilon)
+    theirs, totals = run_class(AdaGrad(alpha, epsilon=epsilon), theta0, grads,
+                               "sum_of_squares")
+    check_agree(ours, theirs, rtol=1e-15)
+    check_agree(sums, totals, rtol=1e-15)
+
+
+@pytest.mark.parametrize("alpha, rho, epsilon",
+                         [(1e-3, 0.9, 1e-8), (0.1, 0.5, 1e-3), (0.03, 0.999, 0.0)])
+def test_rmsprop_step_matches_RMSProp(alpha, rho, epsilon):
+    theta0 = np.random.default_rng(10).normal(size=7)
+    grads = gradients(seed=11)
+    ours, averages = run_step(rmsprop_step, theta0, grads, np.zeros(7), alpha=alpha,
+                              rho=rho, epsilon=epsilon)
+    theirs, squares = run_class(RMSProp(alpha, rho=rho, epsilon=epsilon), theta0, grads,
+                                "mean_square")
+    check_agree(ours, theirs, rtol=1e-15)
+    check_agree(averages, squares, rtol=1e-15)
+
+
+@pytest.mark.parametrize("step, cls", [(sgd_step, SGD), (adagrad_step, AdaGrad),
+                                       (rmsprop_step, RMSProp)])
+def test_the_defaults_are_the_classes_defaults(step, cls):
+    defaults = {k: p.default for k, p in inspect.signature(step).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    opt = cls()
+    assert defaults.pop("alpha") == opt.learning_rate
+    for name, value in defaults.items():
+        assert getattr(opt, name) == value, name
+
+
+def test_momentum_defaults():
+    """SGD's learning rate; mu is SGD's `momentum`, at the book's usual 0.9."""
+    parameters = inspect.signature(momentum_step).parameters
+    assert parameters["alpha"].default == SGD().learning_rate
+    assert parameters["mu"].default == 0.9
+
+
+def test_the_classic_steps_leave_their_inputs_untouched():
+    theta, g, state = np.array([1.0, -2.0]), np.array([0.5, -0.5]), np.zeros(2)
+    sgd_step(theta, g)
+    for step in (momentum_step, adagrad_step, rmsprop_step):
+        step(theta, g, state)
+    np.testing.assert_array_equal(theta, [1.0, -2.0])
+    np.testing.assert_array_equal(g, [0.5, -0.5])
+    np.testing.assert_array_equal(state, 0.0)
+
+
+@pytest.mark.parametrize("step", [sgd_step, momentum_step, adagrad_step, rmsprop_step])
+def test_each_classic_step_is_a_few_lines(step):
+    """Chapter 2 shows each one under its one line of mathematics."""
+    assert len(inspect.getsource(step).splitlines()) <= 8
+    assert "adam.numpy." in step.__doc__
