@@ -5,7 +5,8 @@
 * `SGD` (with momentum), `AdaGrad`, `RMSProp`: the methods Adam grew out of, same interface.
 * `AdamW`, `AdaMax`, `Nadam`: variants (AMSGrad is ``Adam(amsgrad=True)``).
 * `CompactAdam`: Adam with its moments stored as bfloat16 or 8-bit blocks (`compact`).
-* `adam.numpy.minimal.adam_step`: Algorithm 1 in a dozen lines, the teaching version.
+* `adam.numpy.minimal`: teaching versions in a few lines each: `adam_step` (Algorithm 1),
+  `sgd_step`, `momentum_step`, `adagrad_step`, `rmsprop_step`; tested against the classes.
 """
 from adam.hyperparameters import Hyperparameters
 from adam.numpy.base import Optimizer
