@@ -153,9 +153,13 @@ class Optimizer:
         else:
             self._slots = {name: [np.array(a, order="C", copy=True) for a in arrays]
                            for name, arrays in slots.items()}
-            first = next(iter(slots.values()), [])
-            self._params_layout = ([a.shape for a in first], [a.dtype for a in first])
+            self._params_layout = self._layout_of(slots)
         self._forget_caches()
+
+    def _layout_of(self, slots) -> tuple:
+        """The parameters' shapes and dtypes, as a loaded state says them."""
+        first = next(iter(slots.values()), [])
+        return [a.shape for a in first], [a.dtype for a in first]
 
     def _forget_caches(self) -> None:
         """Called when the state is replaced: a subclass drops what it derived from the old one."""

@@ -257,20 +257,11 @@ class CompactAdam(Optimizer):
         return new_params, new_slots
 
     # -- checkpoints -----------------------------------------------------------------------------
-    def load_state_dict(self, state: dict) -> None:
-        """Restore a `state_dict`. The whole state is checked first; on error nothing changes."""
-        hyperparameters, iterations, slots = self._check_compact_state(state)
-        self._hyperparameters = hyperparameters
-        self.iterations = iterations
-        if slots is None:
-            self._slots = None
-            return
-        self._slots = {name: [np.array(a, order="C", copy=True) for a in arrays]
-                       for name, arrays in slots.items()}
+    def _layout_of(self, slots) -> tuple:
         # The codes say the shapes; the parameters' dtype is taken from the next step.
-        self._params_layout = ([a.shape for a in slots["first_moment"]], None)
+        return [a.shape for a in slots["first_moment"]], None
 
-    def _check_compact_state(self, state):
+    def _check_state_dict(self, state):
         name = type(self).__name__
         keys = {"optimizer", "hyperparameters", "iterations", "slots"}
         if not isinstance(state, dict):
