@@ -19,7 +19,13 @@ def check_real(name: str, value, *, low: float, high: float | None = None,
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:      # an int beyond float's range, such as 10**400
+        text = str(value)
+        text = text if len(text) <= 20 else f"{text[:12]}... ({len(text)} characters)"
+        raise ValueError(f"{name} must be finite, got {type(value).__name__} {text}, "
+                         "beyond the range of a float") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     below = value <= low if low_open else value < low
