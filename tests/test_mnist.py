@@ -149,6 +149,16 @@ def pickled_file(path):
     path.write_bytes(pickle.dumps(write_npz_arrays()))
 
 
+def huge_header(path):
+    # x_train's header claims (10**9, 28, 28): 730 GiB, in a file of a few kilobytes.
+    members = good_members()
+    data = members["x_train.npy"]
+    end = data.index(b"\n") + 1       # the header keeps its length: 8 spaces fewer
+    header = data[:end].replace(b"(12,", b"(1000000000,").replace(b" " * 8 + b"\n", b"\n")
+    members["x_train.npy"] = header + data[end:]
+    write_members(path, members)
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda path: np.save(path, np.zeros((3, 28, 28), np.uint8)),
      r"a single ndarray \(an \.npy file\?\), not an \.npz archive"),
@@ -156,8 +166,10 @@ def pickled_file(path):
     (not_an_array, "the member x_train is not a NumPy array"),
     (pickled_member, r"y_test holds pickled Python objects.*allow_pickle=False"),
     (pickled_file, r"holds pickled Python objects.*allow_pickle=False"),
+    (huge_header, r"x_train claims shape \(1000000000, 28, 28\) of uint8 "
+                  r"\(784,000,000,000 bytes\) but holds 9,408 bytes"),
 ], ids=["npy instead of npz", "corrupt compressed member", "member not an array",
-        "pickled member", "pickled file"])
+        "pickled member", "pickled file", "header claims a huge shape"])
 def test_malformed_files_raise_mnist_error(tmp_path, monkeypatch, make, message):
     path = tmp_path / "bad.npz"
     make(path)

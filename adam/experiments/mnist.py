@@ -13,6 +13,7 @@ or labels. The line `load_mnist` prints says which data it is, never where it li
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import zipfile
 import zlib
@@ -91,6 +92,7 @@ def _load_file(path: str):
                              f"{list(KEYS)} (found {sorted(npz.files)})")
         arrays = {}
         for k in KEYS:
+            _check_declared_size(path, npz, k)
             try:
                 arrays[k] = npz[k]
             except ValueError as err:
@@ -118,6 +120,29 @@ def _load_file(path: str):
         if len(x) == 0:
             raise MnistError(f"{path}: x_{split} is empty")
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def _check_declared_size(path: str, npz, key: str) -> None:
+    """Refuse a member whose header claims more data than the member holds, before NumPy
+    allocates it: a 2.6 KB file that says (10**9, 28, 28) would otherwise ask for 730 GiB.
+    A header that cannot be read is left to NumPy's own error."""
+    try:
+        info = npz.zip.getinfo(f"{key}.npy")
+        with npz.zip.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0)
+            shape, _, dtype = read(member)
+            header = member.tell()
+    except Exception:      # not an .npy member, a broken header: reported when read
+        return
+    if dtype.hasobject:
+        return             # pickled objects: refused when read
+    claimed = math.prod(shape) * dtype.itemsize
+    if claimed > info.file_size - header:
+        raise MnistError(f"{path}: {key} claims shape {shape} of {dtype} ({claimed:,} "
+                         f"bytes) but holds {info.file_size - header:,} bytes of data; "
+                         "the file is truncated or corrupt")
 
 
 def _load_keras():
