@@ -29,8 +29,11 @@ FINGERPRINT_FILE = "inputs.sha256"
 
 #: What the chapters read besides themselves (globs relative to the book's root).
 INPUT_GLOBS = ("adam/**/*.py", "benchmarks/results/*.json", "requirements.lock", "pyproject.toml")
-#: Environment variables that change what a chapter computes or loads.
-INPUT_VARIABLES = ("ADAM_BOOK_MNIST", "KERAS_BACKEND")
+#: Environment variables that change what a chapter computes or loads: the data, the backend,
+#: the seeds (adam.book.seeds), and the arithmetic of NumPy, OpenBLAS, oneDNN and XLA.
+INPUT_VARIABLES = ("ADAM_BOOK_MNIST", "KERAS_BACKEND", "ADAM_BOOK_SEED",
+                   "NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE", "TF_ENABLE_ONEDNN_OPTS",
+                   "XLA_FLAGS")
 
 
 def fingerprint(root: Path = ROOT) -> str:
