@@ -19,7 +19,7 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: install test test-jax book browser-test benchmark lock clean
+.PHONY: install test test-jax test-elsewhere book browser-test benchmark lock clean
 
 install: $(STAMP)
 
@@ -46,6 +46,23 @@ KERAS_TESTS := tests/test_keras.py tests/keras_suite tests/test_keras_mnist.py
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(PY) -c 'import keras; assert keras.backend.backend() == "jax"'
 	KERAS_BACKEND=jax $(PY) -m pytest -n 2 $(KERAS_TESTS) || [ $$? -eq 5 ]
+
+# The chapters again as another machine would run them: other random seeds, and other
+# arithmetic. NumPy without its AVX2/AVX-512 loops (baseline x86-64-v2 only), TensorFlow with
+# oneDNN's kernels, OpenBLAS with its Sandybridge kernels (no FMA), XLA's CPU code limited
+# to AVX and one thread, and every library on one thread. A claim that holds only for one
+# seed, one reduction order or one thread count fails here. The runs are not stored in the
+# book's execution cache (-p no:execution_cache). CI runs this after the book is built.
+ELSEWHERE_SEED ?= 1
+ELSEWHERE_ENV := ADAM_BOOK_SEED=$(ELSEWHERE_SEED) \
+	NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR" \
+	TF_ENABLE_ONEDNN_OPTS=1 OPENBLAS_CORETYPE=Sandybridge \
+	XLA_FLAGS="--xla_cpu_max_isa=AVX --xla_cpu_multi_thread_eigen=false" \
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 NUMBA_NUM_THREADS=1 \
+	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
+test-elsewhere: $(STAMP)
+	$(ELSEWHERE_ENV) $(PY) -m pytest -p no:execution_cache -n 2 --nbmake \
+		--nbmake-timeout=900 chapters $(wildcard intro.ipynb)
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going

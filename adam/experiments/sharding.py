@@ -147,8 +147,11 @@ def train(layout: str, x, y, steps: int = 30, batch: int = 256, optimizer=None,
     opt_vars = [place(v, s) for v, s in zip(optimizer.variables, shardings)]
     batches = [(place(x[i * batch:(i + 1) * batch], by_rows),
                 place(y[i * batch:(i + 1) * batch], by_rows)) for i in range(steps)]
-    step = make_train_step(model, optimizer, shardings, replicated)
-    step = step.lower(weights, others, opt_vars, *batches[0]).compile()
+    # Full float32 products: GPUs would otherwise multiply float32 matrices in TF32,
+    # a rounding far coarser than the differences in summation order studied here.
+    with jax.default_matmul_precision("highest"):
+        step = make_train_step(model, optimizer, shardings, replicated)
+        step = step.lower(weights, others, opt_vars, *batches[0]).compile()
 
     losses = []
     for xb, yb in batches:
