@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from numpy.lib.stride_tricks import as_strided
 
 from adam.numpy import Adam, Hyperparameters, init, update
 
@@ -73,6 +74,15 @@ def nan_at_end(shape):
     return g
 
 
+def strided(a):
+    """Four float32 values of `a`'s memory, as a view whose base is not `a`."""
+    return as_strided(a, shape=(4,), strides=(4,))
+
+
+def ones():
+    return [np.ones((3, 2)), np.ones(4)]
+
+
 BAD_STEPS = [
     ("one gradient too few", lambda p: (p, [np.ones((3, 2))]), "got 1 gradients for 2 parameters"),
     ("transposed gradient", lambda p: (p, [np.ones((2, 3)), np.ones(4)]),
@@ -96,6 +106,25 @@ BAD_STEPS = [
     ("one parameter fewer", lambda p: ([p[0]], [np.ones((3, 2))]), "holds 2 parameters but 1 were passed"),
     ("same array twice", lambda p: ([p[0], p[0]], [np.ones((3, 2)), np.ones((3, 2))]), "are the same array"),
     ("gradient aliasing the parameter", lambda p: (p, [p[0], np.ones(4)]), r"grads\[0\] shares memory"),
+    # Aliases whose base chain does not lead back to the parameter that owns the memory.
+    ("parameter that is an as_strided view of another",
+     lambda p: ([p[0], strided(p[0])], ones()),
+     r"params\[0\] and params\[1\] share memory"),
+    ("parameter made by np.frombuffer from another",
+     lambda p: ([p[0], np.frombuffer(p[0].data, np.float32)[:4]], ones()),
+     r"params\[0\] and params\[1\] share memory"),
+    ("parameter made from a memoryview of another",
+     lambda p: ([p[0], np.asarray(memoryview(p[0])).reshape(-1)[2:]], ones()),
+     r"params\[0\] and params\[1\] share memory"),
+    ("gradient that is an as_strided view of another parameter",
+     lambda p: (p, [np.ones((3, 2)), strided(p[0])]),
+     r"grads\[1\] shares memory with params\[0\]"),
+    # ndarray subclasses whose arithmetic or data the step would get wrong
+    ("np.matrix parameter", lambda p: ([p[0].view(np.matrix), p[1]], ones()),
+     r"params\[0\] is a numpy.matrix, an ndarray subclass"),
+    ("masked gradient",
+     lambda p: (p, [np.ma.masked_array(np.ones((3, 2)), mask=True), np.ones(4)]),
+     r"grads\[0\] is a numpy.ma.MaskedArray, an ndarray subclass"),
 ]
 
 

@@ -6,7 +6,9 @@ leaves parameters and optimizer state exactly as they were. What is refused:
 
 * parameters that are not writeable floating-point NumPy arrays (float16, float32, float64,
   longdouble; bfloat16 from ml_dtypes is not a NumPy floating type and is refused), and
-  parameters that share memory with each other (one would be updated twice);
+  parameters that share memory with each other (one would be updated twice), however the
+  alias was made (views, ``as_strided``, ``np.frombuffer``, memoryviews);
+* ndarray subclasses with their own arithmetic or data (``np.matrix``, masked arrays);
 * gradients of the wrong shape or kind, gradients that share memory with a parameter (it is
   overwritten during the step), and gradients with a NaN or an infinity once cast to their
   parameter's dtype (a finite float64 gradient can overflow a float16 parameter);
@@ -40,28 +42,29 @@ def moment_overflow(index: int, dtype, slot: str) -> MomentOverflowError:
 def overlapping(arrays):
     """Pairs (i, j), i < j, of arrays that share memory (exact, via `np.shares_memory`).
 
-    Arrays are grouped by the array that owns their memory (views lead back to it); only
-    arrays of one group, or on memory NumPy does not own, have their byte ranges compared,
-    so that a list of separate arrays costs one look at each."""
-    groups: dict = {}
-    for i, a in enumerate(arrays):
-        owner = a
-        while isinstance(owner.base, np.ndarray):
-            owner = owner.base
-        if a.size:
-            groups.setdefault(id(owner) if owner.base is None else "foreign", []).append(i)
-    pairs = []
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        spans = sorted((*byte_bounds(arrays[i]), i) for i in members)
-        open_spans = []
-        for low, high, i in spans:
-            open_spans = [(h, j) for h, j in open_spans if h > low]
-            pairs += [(min(i, j), max(i, j)) for _, j in open_spans
-                      if np.shares_memory(arrays[i], arrays[j])]
-            open_spans.append((high, i))
+    Every array's byte range is compared with every other's, whatever its base chain
+    says (``as_strided``, ``np.frombuffer`` and memoryviews hide the owner of their
+    memory): the ranges, sorted by start, are swept once, and only ranges that overlap
+    are checked element by element. A list of separate arrays costs one look at each."""
+    spans = sorted((*byte_bounds(a), i) for i, a in enumerate(arrays) if a.size)
+    pairs, open_spans = [], []
+    for low, high, i in spans:
+        open_spans = [(h, j) for h, j in open_spans if h > low]
+        pairs += [(min(i, j), max(i, j)) for _, j in open_spans
+                  if np.shares_memory(arrays[i], arrays[j])]
+        open_spans.append((high, i))
     return sorted(pairs)
+
+
+def refuse_subclass(name: str, a: np.ndarray) -> None:
+    """Plain arrays only (and memory maps, which are plain arrays on a file): a subclass
+    may change arithmetic and broadcasting (``np.matrix`` stays 2-D, ``*`` is a matrix
+    product) or carry data the step would ignore (a ``np.ma.MaskedArray``'s mask)."""
+    if type(a) is not np.ndarray and not isinstance(a, np.memmap):
+        kind = f"{type(a).__module__}.{type(a).__name__}"
+        raise TypeError(f"{name} is a {kind}, an ndarray subclass whose arithmetic or "
+                        "data the step would get wrong; pass a plain array "
+                        "(np.asarray(x), or x.filled() for a masked array)")
 
 
 def check_param_list(params, in_place: bool = True) -> list[np.ndarray]:
@@ -78,6 +81,7 @@ def check_param_list(params, in_place: bool = True) -> list[np.ndarray]:
             p = params[i] = np.asarray(p)
         if not isinstance(p, np.ndarray):
             raise TypeError(f"params[{i}] must be a NumPy array, got {type(p).__name__}")
+        refuse_subclass(f"params[{i}]", p)
         if not np.issubdtype(p.dtype, np.floating):
             raise TypeError(f"params[{i}] has dtype {p.dtype}; parameters must be floating-point "
                             "arrays (float16, float32 or float64), because they are updated in place")
@@ -110,6 +114,8 @@ def check_grad_list(grads, params: list[np.ndarray], finite=None, in_place: bool
         raise ValueError(f"got {len(grads)} gradients for {len(params)} parameters")
     out = []
     for i, (g, p) in enumerate(zip(grads, params)):
+        if isinstance(g, np.ndarray):
+            refuse_subclass(f"grads[{i}]", g)
         g = np.asarray(g)
         if g.dtype == bool or not (np.issubdtype(g.dtype, np.floating)
                                    or np.issubdtype(g.dtype, np.integer)):
