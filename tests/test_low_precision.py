@@ -83,6 +83,36 @@ def test_functional_update_leaves_a_weight_without_gradient(dtype, switches):
     np.testing.assert_array_equal(out[0][:2], params[0][:2])
 
 
+RATES = {"Adam": (Adam, "beta_2"), "Adam beta_1": (Adam, "beta_1"),
+         "AMSGrad": (lambda **kw: Adam(amsgrad=True, **kw), "beta_2"),
+         "FusedAdam": (lambda **kw: fused()(**kw), "beta_2"),
+         "AdaMax": (AdaMax, "beta_2"), "Nadam": (Nadam, "beta_2"),
+         "RMSProp": (RMSProp, "rho"), "SGD momentum": (SGD, "momentum")}
+
+
+@pytest.mark.parametrize("name", RATES)
+def test_a_decay_rate_that_rounds_to_one_in_float16_is_refused(name):
+    """beta_2 = 0.9998 is exactly 1.0 in float16: v would never decay. Refused before
+    anything changes, naming the argument; float32 parameters and 0.9997 (0.99951 in
+    float16) are fine."""
+    make, rate = RATES[name]
+    p = np.ones(3, np.float16)
+    opt = make(**{rate: 0.9998})
+    with pytest.raises(ValueError, match=rf"^{rate}=0.9998 rounds to 1.0 in float16 "
+                                         rf"\(params\[0\] is float16\).*{rate} < 0.999755859"):
+        opt.step([p], [np.ones(3, np.float16)])
+    assert opt.iterations == 0 and opt.state_dict()["slots"] == {}
+    np.testing.assert_array_equal(p, 1)
+    opt.step([np.ones(3, np.float32)], [np.ones(3, np.float32)])
+    make(**{rate: 0.9997}).step([p], [np.ones(3, np.float16)])
+
+
+def test_functional_update_refuses_a_decay_rate_that_rounds_to_one():
+    p = [np.ones(3, np.float16)]
+    with pytest.raises(ValueError, match=r"^beta_1=0.99999 rounds to 1.0 in float16"):
+        update([np.ones(3, np.float16)], init(p), p, Hyperparameters(beta_1=0.99999))
+
+
 def test_bfloat16_is_refused_clearly():
     ml_dtypes = pytest.importorskip("ml_dtypes")
     w = np.ones(3, ml_dtypes.bfloat16)

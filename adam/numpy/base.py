@@ -22,8 +22,9 @@ import functools
 
 import numpy as np
 
-from adam.numpy.checks import (MomentOverflowError, check_finite, check_grad_list,
-                               check_matches_state, check_param_list, moment_overflow)
+from adam.numpy.checks import (MomentOverflowError, check_decay_rates, check_finite,
+                               check_grad_list, check_matches_state, check_param_list,
+                               moment_overflow)
 
 
 @functools.lru_cache(maxsize=None)
@@ -100,6 +101,7 @@ class Optimizer:
         params = check_param_list(params)
         if self._slots is not None:
             check_matches_state(params, *self._params_layout)
+        check_decay_rates(self._hyperparameters, params)
         quick = []
         grads = check_grad_list(grads, params, finite=self._check_finite, quick=quick)
         self._quick = quick

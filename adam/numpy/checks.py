@@ -12,6 +12,8 @@ leaves parameters and optimizer state exactly as they were. What is refused:
 * gradients of the wrong shape or kind, gradients that share memory with a parameter (it is
   overwritten during the step), and gradients with a NaN or an infinity once cast to their
   parameter's dtype (a finite float64 gradient can overflow a float16 parameter);
+* a decay rate (beta_1, beta_2, rho, momentum) that rounds to 1.0 in the parameter's
+  dtype (beta_2 >= 0.99976 in float16): the running average would never decay;
 * a step that would make the optimizer's state infinite (`MomentOverflowError`): a gradient
   whose square overflows the dtype would freeze its weight for good and spoil the checkpoint.
 """
@@ -98,6 +100,29 @@ def check_param_list(params, in_place: bool = True) -> list[np.ndarray]:
             raise ValueError(f"params[{i}] and params[{j}] share memory (views of one array); "
                              "the shared elements would be updated twice per step")
     return params
+
+
+#: Hyperparameters that weigh a running average: at 1 it would never forget.
+DECAY_RATES = ("beta_1", "beta_2", "rho", "momentum")
+
+
+def check_decay_rates(hyperparameters, params, dtype=None) -> None:
+    """Refuse a decay rate that rounds to 1.0 in the dtype the step computes in (each
+    parameter's, or `dtype`): beta_2 >= 0.99976 is 1.0 in float16, and v would never decay.
+    Computing the product wider would not help: v is stored in float16, and a decrease
+    below half its ulp (2**-12 of it) rounds back to v. No silent wrong result."""
+    dtypes = {np.dtype(dtype or p.dtype): i for i, p in reversed(list(enumerate(params)))}
+    for name in DECAY_RATES:
+        value = getattr(hyperparameters, name, 0.0)
+        for d, i in dtypes.items():
+            if value and d.type(value) == 1:
+                limit = 1 - float(np.finfo(d).epsneg) / 2
+                where = (f"params[{i}] is {d}" if dtype is None
+                         else f"the step is computed in {d}")
+                raise ValueError(
+                    f"{name}={value!r} rounds to 1.0 in {d} ({where}): the running average "
+                    f"it weighs would never decay. Use {name} < {limit:.9g}, or train in "
+                    "a wider dtype")
 
 
 def check_grad_list(grads, params: list[np.ndarray], finite=None, in_place: bool = True,

@@ -18,8 +18,8 @@ from typing import NamedTuple
 import numpy as np
 
 from adam.hyperparameters import Hyperparameters
-from adam.numpy.checks import (check_grad_list, check_matches_state, check_param_list,
-                               moment_overflow)
+from adam.numpy.checks import (check_decay_rates, check_grad_list, check_matches_state,
+                               check_param_list, moment_overflow)
 from adam.numpy.division import divide_no_nan
 
 
@@ -48,6 +48,7 @@ def update(grads, state: AdamState, params,
     check_matches_state(params, [m.shape for m in state.first_moment],
                         [m.dtype for m in state.first_moment])
     grads = check_grad_list(grads, params, in_place=False)
+    check_decay_rates(h, params)
     if h.amsgrad != (state.max_second_moment is not None):
         raise ValueError("amsgrad does not match the state: "
                          "create it with init(params, amsgrad=...)")
