@@ -239,3 +239,128 @@ def test_adam_checkpoints_are_not_loaded():
     opt.step([np.zeros(3, np.float32)], [np.ones(3, np.float32)])
     with pytest.raises(ValueError, match="saved by 'Adam'"):
         CompactAdam().load_state_dict(opt.state_dict())
+
+
+# -- no silent wrong result --------------------------------------------------------
+@pytest.mark.parametrize("state", STATES)
+def test_float64_parameters_keep_their_precision(state):
+    """The step is float32; the parameter is not rounded to float32 on the way."""
+    w = np.array([1 + 1e-12, 1e300, 1e-300, np.pi])
+    kept = w.copy()
+    CompactAdam(state=state).step([w], [np.zeros(4)])
+    np.testing.assert_array_equal(w, kept)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_zero_d_parameter_resumes_its_checkpoint(state):
+    w, g = np.array(1.0, np.float32), np.array(0.5, np.float32)
+    opt = CompactAdam(state=state)
+    opt.step([w], [g])
+    saved = opt.state_dict()
+    assert saved["slots"]["first_moment"][0].shape == ()
+    resumed, straight = CompactAdam(state=state), copy.deepcopy(opt)
+    resumed.load_state_dict(saved)
+    w2 = w.copy()
+    resumed.step([w2], [g])
+    straight.step([w], [g])
+    assert w2 == w
+    if state == "bfloat16":          # moments saved as shape (1,) by earlier versions
+        old = copy.deepcopy(saved)
+        old["slots"] = {k: [a.reshape(1) for a in arrays]
+                        for k, arrays in saved["slots"].items()}
+        resumed = CompactAdam()
+        resumed.load_state_dict(old)
+        w3 = np.array(1.0, np.float32)
+        resumed.step([w3], [g])
+
+
+def test_int8_checkpoint_whose_scale_overflows_v_is_refused():
+    opt = CompactAdam(state="int8")
+    w = np.ones(4, np.float32)
+    opt.step([w], [np.ones(4, np.float32)])
+    bad = opt.state_dict()
+    bad["slots"]["root_second_moment_scale"][0][:] = 1e20
+    target = CompactAdam(state="int8")
+    target.step([np.ones(4, np.float32)], [np.ones(4, np.float32)])
+    before = target.state_dict()
+    message = r"scale'\]\[0\] holds 1e\+20, whose square \(the second moment\)"
+    with pytest.raises(ValueError, match=message):
+        target.load_state_dict(bad)
+    for name, arrays in target.state_dict()["slots"].items():
+        np.testing.assert_array_equal(arrays[0], before["slots"][name][0])
+
+
+def test_a_large_block_costs_what_the_parameter_does():
+    """block=2**24 for a 10-weight bias: one block of 10, not 16 Mi values per step; the
+    codes and the checkpoint layout (one scale) are those of the padded block."""
+    import time
+
+    x = np.linspace(-1, 1, 10, dtype=np.float32)
+    for signed in (True, False):
+        for a, b in zip(quantize(x, 2**24, signed), quantize(x, 16, signed)):
+            np.testing.assert_array_equal(a, b)
+    opt = CompactAdam(state="int8", block=2**24)
+    w = np.ones(10, np.float32)
+    opt.step([w], [np.ones(10, np.float32)])
+    start = time.perf_counter()
+    opt.step([w], [np.ones(10, np.float32)])
+    assert time.perf_counter() - start < 0.02
+    assert opt.state_dict()["slots"]["first_moment_scale"][0].shape == (1,)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_a_finite_gradient_too_large_for_float32_says_so(state):
+    w = np.ones(2)
+    opt = CompactAdam(state=state)
+    message = r"grads\[0\] is too large for CompactAdam, which computes its step in"
+    with pytest.raises(MomentOverflowError, match=message):
+        opt.step([w], [np.array([1e39, 1.0])])
+    np.testing.assert_array_equal(w, 1)
+    assert opt.iterations == 0 and opt.state_dict()["slots"] == {}
+
+
+def test_a_beta_that_rounds_to_one_in_float32_is_refused():
+    with pytest.raises(ValueError, match=r"beta_2=0.99999999 rounds to 1.0 in float32 "
+                                         r"\(the step is computed in float32\)"):
+        CompactAdam(beta_2=0.99999999).step([np.ones(2)], [np.ones(2)])
+
+
+def steady_steps(opt, steps, lr=1e-3):
+    """Mean |step| / lr over the last step, and mean v, for gradients 1 +- 10%."""
+    rng = np.random.default_rng(0)
+    w = np.zeros(1000, np.float32)
+    for _ in range(steps):
+        before = w.copy()
+        opt.step([w], [(1 + 0.1 * rng.standard_normal(1000)).astype(np.float32)])
+    compact = isinstance(opt, CompactAdam)
+    v = opt.moments()[0][1] if compact else opt._slots["second_moment"][0]
+    return np.abs(w - before).mean() / lr, v.mean()
+
+
+def test_bfloat16_second_moment_does_not_stall():
+    """Rounded to nearest, v stopped growing at half its value (an increment of
+    (1 - beta_2) g**2 is below half an ulp of bfloat16) and steps were 1.39 lr after
+    3000 steps; rounded stochastically where it would stall, v and the steps are
+    Adam's."""
+    step, v = steady_steps(CompactAdam(learning_rate=1e-3), 3000)
+    adam_step, adam_v = steady_steps(Adam(learning_rate=1e-3), 3000)
+    assert abs(v / adam_v - 1) < 0.02 and abs(step / adam_step - 1) < 0.02
+
+
+def test_int8_small_coordinates_next_to_a_large_one_step_too_far():
+    """Measured, not fixed: with the linear 8-bit code, coordinates whose gradient is
+    1e-4 of the largest in their block lose m and v to rounding every step, so each step
+    is a first step without bias correction, (1 - beta_1) / sqrt(1 - beta_2) = 3.16 lr
+    (the docstring and the README say so)."""
+    opt = CompactAdam(learning_rate=1e-3, state="int8")
+    w = np.zeros(256, np.float32)
+    g = np.full(256, 1e-4, np.float32)
+    g[0] = 1.0
+    ratios = {}
+    for t in range(1, 10_001):
+        before = w.copy()
+        opt.step([w], [g])
+        if t in (10, 100, 1000, 10_000):
+            ratios[t] = np.abs(w - before)[1:].mean() / 1e-3
+    assert 0.4 < ratios[10] < 0.6 and 0.9 < ratios[100] < 1.1
+    assert 2.3 < ratios[1000] < 2.7 and 3.1 < ratios[10_000] < 3.17
