@@ -52,3 +52,35 @@ def test_legend_below_sits_under_the_axes():
         a.plot([0, 1], [0, 1], label="same")
     assert len(legend_below(fig).get_texts()) == 1
     plt.close(fig)
+
+
+# A figure is drawn 342 CSS px wide in a 390 px window (the column, less the output's padding).
+PHONE_FIGURE_PX = 342
+
+
+@pytest.mark.parametrize("figsize", [(6.4, 4.0), (7, 3.9)])
+def test_figure_text_is_at_least_9_css_px_on_a_phone(figsize):
+    """The chapters draw figures 6.4 to 7 inches wide; shrunk to a phone's column, their tick
+    labels, axis labels, titles and legends stay at 9 CSS px or more (10 pt gave 6.7 px)."""
+    use_book_style()
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    ax.plot([0, 1], [0, 1], label=r"Adam, $\alpha$ = 0.1")
+    ax.set(xlabel="$x$", ylabel="loss", title="a title")
+    legend_below(fig)
+    fig.canvas.draw()
+    width = fig.get_tightbbox().width + 2 * matplotlib.rcParams["savefig.pad_inches"]   # inches
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
+    assert len(texts) >= 6
+    smallest = min(t.get_fontsize() for t in texts) / 72 / width * PHONE_FIGURE_PX
+    plt.close(fig)
+    assert smallest >= 9, f"figure text {smallest:.1f} CSS px at 390 px"
+
+
+def test_math_in_labels_uses_the_labels_typeface():
+    from matplotlib import font_manager
+
+    use_book_style()
+    text_font = font_manager.findfont(font_manager.FontProperties(
+        family=matplotlib.rcParams["font.family"]))
+    assert "DejaVuSans" in text_font
+    assert matplotlib.rcParams["mathtext.fontset"] == "dejavusans"
