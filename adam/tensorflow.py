@@ -8,6 +8,13 @@ checked after its cast to the variable's dtype, and a step whose gradient is not
 or whose square overflows it (|g| > 256 in float16), is refused: nothing is written and the
 step is not counted. A coordinate whose gradient has always been 0 never moves, whatever
 epsilon rounds to. As in Keras, a variable whose gradient is None is skipped (with a warning).
+
+A bfloat16 variable's moments are float32: in bfloat16, ``0.999 * v`` rounds back to
+``v``, so v would only grow. The variable itself stays bfloat16, so a step smaller than
+half its spacing (2**-8 of its size) is rounded away: train with small steps in float32.
+
+Gradients are not reduced across replicas: inside a `tf.distribute` replica context with
+more than one replica, `apply_gradients` raises (use `adam.keras.Adam` there).
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ import warnings
 import tensorflow as tf
 
 from adam.hyperparameters import Hyperparameters
+from adam.iterations import check_iterations
 
 _FIELDS = set(Hyperparameters.__dataclass_fields__)
 
@@ -30,7 +38,9 @@ class Adam:
     array([ 0.9, -1.9], dtype=float32)
 
     The hyperparameters are fixed when the optimizer is made (the step is compiled with them);
-    assigning one raises.
+    assigning one raises. `iterations` (the steps taken) may be assigned a non-negative
+    integer, to resume. Keras's form, ``apply_gradients(zip(grads, variables))``, works
+    too.
     """
 
     def __init__(self, variables, **hyperparameters):
@@ -47,9 +57,12 @@ class Adam:
                 raise ValueError(f"variables[{seen[v.ref()]}] and variables[{i}] are the same "
                                  f"variable ({v.name}); it would be updated twice per step")
             seen[v.ref()] = i
-        self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False, name="iterations")
-        zeros = lambda name: [tf.Variable(tf.zeros_like(v), trainable=False,  # noqa: E731
-                                          name=f"{name}_{i}") for i, v in enumerate(self.variables)]
+        self._iterations = tf.Variable(0, dtype=tf.int64, trainable=False,
+                                       name="iterations")
+        # A bfloat16 variable's moments are float32 (see the module's docstring).
+        zeros = lambda name: [tf.Variable(  # noqa: E731
+            tf.zeros(v.shape, tf.float32 if v.dtype == tf.bfloat16 else v.dtype),
+            trainable=False, name=f"{name}_{i}") for i, v in enumerate(self.variables)]
         self.first_moments = zeros("first_moment")
         self.second_moments = zeros("second_moment")
         self.max_second_moments = zeros("max_second_moment") if self.hyperparameters.amsgrad else None
@@ -57,6 +70,15 @@ class Adam:
     @property
     def hyperparameters(self) -> Hyperparameters:
         return self._hyperparameters
+
+    @property
+    def iterations(self) -> tf.Variable:
+        """The number of steps taken, t - 1 in the bias corrections."""
+        return self._iterations
+
+    @iterations.setter
+    def iterations(self, value):
+        self._iterations.assign(check_iterations(value))
 
     def __setattr__(self, name, value):
         if name in _FIELDS or name == "hyperparameters":
@@ -68,8 +90,18 @@ class Adam:
         """One Adam step. Shapes are checked here; a gradient that is not finite in its
         variable's dtype, or whose square overflows it, stops the step inside the graph,
         before any variable is written. A None gradient leaves its variable (and moments)
-        as they are, as in Keras."""
-        grads = list(grads)
+        as they are, as in Keras. `grads` may also be Keras's (gradient, variable)
+        pairs, for any of this optimizer's variables in any order."""
+        replica = tf.distribute.get_replica_context()
+        if replica is not None and replica.num_replicas_in_sync > 1:
+            raise RuntimeError(
+                "adam.tensorflow.Adam does not reduce gradients across replicas: "
+                f"called in a replica context of {replica.num_replicas_in_sync} "
+                "replicas (strategy.run), each replica would step its own copy with "
+                "its own gradient. Use adam.keras.Adam, which Keras's strategies "
+                "all-reduce, or reduce the gradients yourself and call apply_gradients "
+                "outside strategy.run")
+        grads = self._from_pairs(list(grads))
         if len(grads) != len(self.variables):
             raise ValueError(f"got {len(grads)} gradients for {len(self.variables)} variables")
         present = tuple(i for i, g in enumerate(grads) if g is not None)
@@ -87,15 +119,37 @@ class Adam:
                 raise ValueError(f"gradient {i} has shape {g.shape}, its variable {v.shape}")
         self._apply(present, grads)
 
+    def _from_pairs(self, grads):
+        """One gradient per variable, in order, from Keras's (gradient, variable) pairs;
+        anything else is returned as it is."""
+        if not grads or not all(isinstance(x, (tuple, list)) and len(x) == 2
+                                and isinstance(x[1], tf.Variable) for x in grads):
+            return grads
+        position = {v.ref(): i for i, v in enumerate(self.variables)}
+        ordered = [None] * len(self.variables)
+        for k, (g, v) in enumerate(grads):
+            i = position.get(v.ref())
+            if i is None:
+                raise ValueError(f"pair {k}: {v.name} is not one of this optimizer's "
+                                 "variables (it updates the list it was made with)")
+            if ordered[i] is not None:
+                raise ValueError(f"pair {k}: {v.name} has a gradient twice")
+            ordered[i] = g
+        return ordered
+
     @tf.function
     def _apply(self, present, grads):
         h = self.hyperparameters
         alpha_t, eps = self._folded_scalars()            # float64, cast per variable below
-        checks, steps = [], []
+        checks = [tf.debugging.Assert(self.iterations >= 0, [
+            "Adam: iterations (the steps taken) is negative:", self.iterations,
+            "; nothing was changed"])]
+        steps = []
         for i, g in zip(present, grads):
             p, m, v = self.variables[i], self.first_moments[i], self.second_moments[i]
             g = tf.cast(g, p.dtype)                      # checked as the update will use it
             finite = tf.reduce_all(tf.math.is_finite(g))
+            g = tf.cast(g, m.dtype)                      # float32 for bfloat16
             m_new = h.beta_1 * m + (1 - h.beta_1) * g
             v_new = h.beta_2 * v + (1 - h.beta_2) * tf.square(g)
             where = f"variable {i} ({p.name}, {p.dtype.name})"
@@ -120,9 +174,9 @@ class Adam:
                         tf.maximum(self.max_second_moments[i], v_new))
                 # sqrt(v) + eps is 0 where no gradient came yet and eps is 0 in this dtype
                 # (1e-8 is 0 in float16): no step there, not 0/0 = NaN.
-                p.assign_sub(tf.math.divide_no_nan(
-                    tf.cast(alpha_t, p.dtype) * m_new,
-                    tf.sqrt(v_new) + tf.cast(eps, p.dtype)))
+                p.assign_sub(tf.cast(tf.math.divide_no_nan(
+                    tf.cast(alpha_t, m.dtype) * m_new,
+                    tf.sqrt(v_new) + tf.cast(eps, m.dtype)), p.dtype))
             self.iterations.assign_add(1)
 
     def _folded_scalars(self):
