@@ -4,8 +4,11 @@ Serves `_build/html` on 127.0.0.1 with no other network, opens every page and ch
 math is typeset (MathJax served by the book itself, no raw TeX left), every image loaded, the
 console shows no error, no request failed or left the book, and that following "next" from the
 first page reaches every chapter. At a phone's width (390 px) and a laptop's (1400 px) no page
-scrolls sideways, no display equation is wider than the text column and wide tables scroll in
-their own box. Saves screenshots of every page at both widths to `_build/screenshots/`.
+scrolls sideways, no display equation is wider than the text column, wide tables scroll in
+their own box, no table cell breaks a word inside and no printed result hides its line ends
+behind a sideways scroll. At a phone's width the two sidebar buttons open their drawers and
+the drawers close again; at a laptop's the left one folds the sidebar away and back. Saves
+screenshots of every page at both widths to `_build/screenshots/`.
 
 Run after `make book`: `.ci/run` does; `make test` runs it when Chromium, Playwright and a built
 book are present, and otherwise reports why it was skipped.
@@ -20,8 +23,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
+# ADAM_BOOK_HTML: another built copy of the book (one built elsewhere with --path-output).
+HTML = Path(os.environ.get("ADAM_BOOK_HTML") or ROOT / "_build" / "html")
+SCREENSHOTS = HTML.parent / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -155,7 +159,7 @@ WIDTHS = {"phone": 390, "laptop": 1400}
 # What sticks out of the text column on a page, measured after MathJax has typeset it:
 # the page's own sideways scroll, display equations wider than the column they sit in, and
 # tables that are not inside a box that scrolls on its own.
-LAYOUT = """() => {
+LAYOUT = r"""() => {
   const article = document.querySelector('article.bd-article') || document.body;
   const problems = [];
   const page = document.documentElement.scrollWidth;
@@ -175,9 +179,38 @@ LAYOUT = """() => {
       if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) { scrolls = true; break; }
       box = box.parentElement;
     }
-    if (!scrolls && table.getBoundingClientRect().width > article.clientWidth + 1)
+    const width = table.getBoundingClientRect().width;
+    if (!scrolls && width > article.clientWidth + 1)
       problems.push('a wide table that does not scroll in its own box');
+    else if (scrolls && box.getBoundingClientRect().width > article.clientWidth + 1)
+      problems.push(`a table's scrolling box is wider than the column: ${box.className}`);
   }
+  // No word in a table cell is split over two lines: each word of a cell's text (hyphens,
+  // dashes and slashes end a word, as a line may break after them) lies on one line box.
+  const broken = [];
+  for (const cell of article.querySelectorAll('table th, table td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT, {
+      acceptNode: n => n.parentElement.closest('mjx-container, script, style')
+        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+    for (let node; (node = walker.nextNode());) {
+      for (const word of node.data.matchAll(/[^\s\-\u2010-\u2014\/]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                .map(r => Math.round(r.bottom)));
+        if (lines.size > 1) broken.push(`"${word[0]}" (${lines.size} lines)`);
+      }
+    }
+  }
+  if (broken.length)
+    problems.push(`${broken.length} words broken inside table cells: ${broken.slice(0, 8).join(', ')}`);
+  // A printed result (stream output, plain-text value) wraps rather than scroll sideways.
+  for (const pre of article.querySelectorAll(
+      'div.cell_output .output.stream pre, div.cell_output .output.text_plain pre'))
+    if (pre.scrollWidth > pre.clientWidth + 1)
+      problems.push(`a printed result scrolls sideways (${pre.scrollWidth} px in ${pre.clientWidth}): `
+                    + pre.textContent.trim().split('\n')[0].slice(0, 60));
   return problems;
 }"""
 
@@ -203,6 +236,107 @@ def test_page_fits_the_screen(browser, site, rel, device):
                     full_page=name in {"chapters_01_adam_in_one_page", "chapters_04_bias_correction"})
     page.close()
     assert not problems, f"{rel} at {width} px:\n" + "\n".join(problems)
+
+
+# --- Navigation on a phone ------------------------------------------------------------------
+# The drawer a sidebar button opens: pydata-sphinx-theme moves the sidebar into this <dialog>.
+DRAWER = """kind => {
+  const dialog = document.getElementById(`pst-${kind}-sidebar-modal`);
+  if (!dialog) return null;
+  const box = dialog.getBoundingClientRect();
+  const links = [...dialog.querySelectorAll('a[href]')].filter(a => a.checkVisibility()
+    && a.getBoundingClientRect().left >= box.left - 1 && a.getBoundingClientRect().right <= box.right + 1);
+  return {open: dialog.open, visible: dialog.checkVisibility(), left: box.left, right: box.right,
+          top: box.top, width: box.width, height: box.height,
+          links: links.map(a => a.href.split('#')[0])};
+}"""
+
+
+def drawer_problems(page, kind, width, height):
+    state = page.evaluate(DRAWER, kind)
+    if state is None:
+        return [f"no {kind} drawer in the page"]
+    if not (state["open"] and state["visible"]):
+        return [f"the {kind} drawer did not open: {state}"]
+    problems = []
+    if state["left"] < -1 or state["right"] > width + 1 or state["width"] < 200 \
+            or state["top"] < -1 or state["height"] < height / 2:
+        problems.append(f"the {kind} drawer is not on screen: {state}")
+    if not state["links"]:
+        problems.append(f"the {kind} drawer shows no links")
+    return problems
+
+
+def chapters_with_sections():
+    return [rel for rel in chapter_pages() if rel.startswith("chapters/")]
+
+
+@pytest.mark.parametrize("rel", chapters_with_sections())
+def test_sidebar_buttons_open_and_close_their_drawers_on_a_phone(browser, site, rel):
+    """The two buttons a phone shows in the article header, the book's contents (left) and the
+    page's sections (right), open their drawers; Escape and a tap beside the drawer close it."""
+    width, height = 390, 800
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
+    page = context.new_page()
+    recorder = Recorder(page, site)
+    page.goto(site + rel, wait_until="load")
+    problems = []
+    for kind in ("primary", "secondary"):
+        button = page.locator(f".bd-header-article .{kind}-toggle")
+        if not button.is_visible():
+            problems.append(f"no visible {kind} sidebar button at {width} px")
+            continue
+        for close in ("Escape", "tap beside the drawer"):
+            button.tap()
+            try:
+                page.wait_for_function(
+                    "k => document.getElementById(`pst-${k}-sidebar-modal`)?.open", arg=kind,
+                    timeout=3000)
+            except sync_api.TimeoutError:
+                pass
+            found = drawer_problems(page, kind, width, height)
+            if found:
+                problems += found
+                break
+            links = page.evaluate(DRAWER, kind)["links"]
+            if kind == "primary":
+                missing = [p for p in chapter_pages() if site + p not in links]
+                if missing:
+                    problems.append(f"the book's drawer lacks links to {missing}")
+            elif set(links) != {site + rel}:
+                problems.append(f"the page's drawer links outside the page: {links}")
+            if close == "Escape":
+                if rel == chapters_with_sections()[0]:
+                    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(SCREENSHOTS / f"drawer_{kind}-{width}.png"))
+                page.keyboard.press("Escape")
+            else:                       # the backdrop, on the side the drawer leaves free
+                page.touchscreen.tap(width - 20 if kind == "primary" else 20, height // 2)
+            page.wait_for_timeout(300)
+            state = page.evaluate(DRAWER, kind)
+            if state["open"] or state["visible"] or state["links"]:
+                problems.append(f"the {kind} drawer did not close on {close}: {state}")
+    context.close()
+    problems += recorder.problems
+    assert not problems, f"{rel} at {width} px:\n" + "\n".join(problems)
+
+
+def test_sidebar_button_folds_the_book_contents_away_on_a_laptop(browser, site):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    recorder = Recorder(page, site)
+    page.goto(site + chapters_with_sections()[0], wait_until="load")
+    sidebar = page.locator("#pst-primary-sidebar")
+    assert sidebar.is_visible()
+    button = page.locator(".bd-header-article .primary-toggle")
+    button.click()
+    page.wait_for_timeout(600)                 # the sidebar slides away
+    assert not sidebar.is_visible(), "the left sidebar did not fold away"
+    assert not page.evaluate("document.querySelector('dialog[open]') !== null")
+    button.click()
+    page.wait_for_timeout(600)
+    assert sidebar.is_visible(), "the left sidebar did not come back"
+    page.close()
+    assert not recorder.problems, "\n".join(recorder.problems)
 
 
 def test_screenshots_of_two_pages(browser, site):
