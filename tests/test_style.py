@@ -84,3 +84,19 @@ def test_math_in_labels_uses_the_labels_typeface():
         family=matplotlib.rcParams["font.family"]))
     assert "DejaVuSans" in text_font
     assert matplotlib.rcParams["mathtext.fontset"] == "dejavusans"
+
+
+def test_a_legend_below_is_never_wider_than_its_figure():
+    """Five optimizers asked for in one row of a 7-inch figure: the legend takes fewer columns
+    rather than widen the saved image (which would shrink all its text on a phone)."""
+    use_book_style()
+    for target in ("figure", "axes"):
+        fig, axes = plt.subplots(1, 2, figsize=(7, 3.6), layout="constrained")
+        for name in ["SGD", "Momentum", "AdaGrad", "RMSProp", "Adam"]:
+            axes[0].plot([0, 1], [0, 1], label=name, **look(name))
+        legend = legend_below(fig if target == "figure" else axes[0], ncol=5)
+        fig.canvas.draw()
+        assert legend.get_window_extent().width <= fig.bbox.width, target
+        rows = {round(text.get_window_extent().y0) for text in legend.get_texts()}
+        assert len(rows) >= 2, target
+        plt.close(fig)

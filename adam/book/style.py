@@ -70,20 +70,36 @@ def look(name: str, *, markevery: int | float | None = None, marker: bool = True
 def legend_below(where, ncol: int | None = None, **kwargs):
     """A legend under the axes (or under the whole figure), where it can never cover data.
 
-    `where` is an `Axes` or a `Figure`; extra keyword arguments go to `legend`.
+    `where` is an `Axes` or a `Figure`; extra keyword arguments go to `legend`. The legend has
+    `ncol` columns (default: up to 3), fewer when that many would be wider than the figure: a
+    wider legend would widen the saved image and shrink all its text on a phone.
     """
     if isinstance(where, mpl.figure.Figure):
+        fig = where
         handles, labels = where.axes[0].get_legend_handles_labels()
         for ax in where.axes[1:]:
             for h, l in zip(*ax.get_legend_handles_labels()):
                 if l not in labels:
                     handles.append(h)
                     labels.append(l)
-        ncol = ncol or min(len(labels), 3)
-        return where.legend(handles, labels, loc="outside lower center", ncol=ncol, **kwargs)
-    handles, labels = where.get_legend_handles_labels()
+
+        def make(columns):
+            return where.legend(handles, labels, loc="outside lower center", ncol=columns, **kwargs)
+    else:
+        fig = where.figure
+        handles, labels = where.get_legend_handles_labels()
+
+        def make(columns):
+            return where.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=columns,
+                                **kwargs)
     ncol = ncol or min(len(labels), 3)
-    return where.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=ncol, **kwargs)
+    renderer = fig.canvas.get_renderer()
+    while True:
+        legend = make(ncol)
+        if ncol <= 1 or legend.get_window_extent(renderer).width <= fig.bbox.width:
+            return legend
+        legend.remove()
+        ncol -= 1
 
 
 RC = {
