@@ -5,6 +5,11 @@ It has the hyperparameters and the semantics of `adam.numpy.Adam`. With
 ``epsilon_hat=True`` and ``epsilon=1e-7`` it computes what `keras.optimizers.Adam`
 computes, with the same slot variables, so it is a drop-in replacement (the README lists
 the deliberate differences); the defaults are Algorithm 1 of Kingma & Ba (2015) instead.
+
+Hyperparameters are checked on assignment too (``opt.beta_1 = 1.0`` raises), and all but
+`learning_rate` are fixed once the optimizer is built: a compiled training step
+(`model.fit`, `tf.function`, `jax.jit`) keeps the value it was traced with. A bfloat16
+weight's moments are kept in float32: in bfloat16, ``0.999 * v`` rounds back to ``v``.
 """
 from __future__ import annotations
 
@@ -13,9 +18,29 @@ import numbers
 
 import keras
 import ml_dtypes
+import numpy as np
 from keras import ops
 
-from adam.hyperparameters import Hyperparameters
+from adam.hyperparameters import Hyperparameters, check_learning_rate
+from adam.iterations import check_iterations
+
+#: Hyperparameters kept as plain attributes, checked on assignment, fixed once built.
+_FIXED_ONCE_BUILT = ("beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay",
+                     "bias_correction", "epsilon_hat")
+#: The slots that `update_step` keeps in float32 for a bfloat16 weight.
+_MOMENTS = ("momentum", "velocity", "velocity_hat")
+
+
+class _InFloat32:
+    """A bfloat16 weight as `add_variable_from_reference` sees it: dtype float32."""
+
+    dtype = "float32"
+
+    def __init__(self, variable):
+        self._variable = variable
+
+    def __getattr__(self, name):
+        return getattr(self._variable, name)
 
 
 @keras.saving.register_keras_serializable(package="adam")
@@ -52,13 +77,39 @@ class Adam(keras.optimizers.Optimizer):
         self.bias_correction = checked.bias_correction
         self.epsilon_hat = checked.epsilon_hat
 
+    def __setattr__(self, name, value):
+        # Once __init__ has set them all, an assigned hyperparameter is checked as in
+        # adam.numpy (with the others: epsilon_hat needs bias_correction); once built
+        # it may only keep its value. learning_rate stays Keras's variable or schedule.
+        if name in _FIXED_ONCE_BUILT and self.__dict__.keys() >= set(_FIXED_ONCE_BUILT):
+            value = self._checked_assignment(name, value)
+        elif name == "learning_rate" and isinstance(value, numbers.Real):
+            value = check_learning_rate(value)
+        super().__setattr__(name, value)
+
+    def _checked_assignment(self, name, value):
+        current = {key: getattr(self, key) for key in _FIXED_ONCE_BUILT}
+        old = current[name]
+        current[name] = value
+        if current["weight_decay"] is None:                # Keras's "no decay"
+            current["weight_decay"] = 0.0
+        checked = getattr(Hyperparameters(**current), name)
+        if self.built and checked != (old or 0.0):
+            why = ("it needs other slots" if name == "amsgrad" else
+                   "a compiled training step (model.fit, tf.function, jax.jit) keeps "
+                   "the value it was traced with")
+            raise ValueError(f"{name} cannot change once the optimizer is built (it is "
+                             f"{old!r}, got {value!r}): {why}; make a new optimizer")
+        return (checked or None) if name == "weight_decay" else checked
+
     def build(self, var_list):
         """One first moment and one second moment per variable (and AMSGrad's maximum).
 
         Created as `keras.optimizers.Adam` creates them, with Keras's own helper and
         under its names (momentum: the first moment m; velocity: the second moment v),
         interleaved per variable. Keras saves and restores optimizer variables by
-        position, so a checkpoint of either optimizer resumes in the other.
+        position, so a checkpoint of either optimizer resumes in the other. The moments
+        of a bfloat16 weight are float32 (Keras's are bfloat16).
         """
         if self.built:
             return
@@ -68,16 +119,25 @@ class Adam(keras.optimizers.Optimizer):
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
+    def add_variable_from_reference(self, reference_variable, name=None,
+                                    initializer="zeros"):
+        """Keras's helper; the moments of a bfloat16 weight are made float32."""
+        dtype = keras.backend.standardize_dtype(reference_variable.dtype)
+        if name in _MOMENTS and dtype == "bfloat16":
+            reference_variable = _InFloat32(reference_variable)
+        return super().add_variable_from_reference(reference_variable, name,
+                                                   initializer)
+
     def update_step(self, gradient, variable, learning_rate):
-        """Algorithm 1 for one variable, in its dtype."""
-        dtype = keras.backend.standardize_dtype(variable.dtype)
-        # The step's scalars in float32 (float64 for float64 weights): in bfloat16,
-        # beta_2 = 0.999 rounds to 1. Only the results are rounded to the weight's
-        # dtype.
-        scalar = "float64" if dtype == "float64" else "float32"
-        g = ops.cast(gradient, dtype)
+        """Algorithm 1 for one variable, in its moments' dtype (the weight's, float32
+        for bfloat16)."""
         index = self._get_variable_index(variable)
         m, v = self._momentums[index], self._velocities[index]
+        dtype = keras.backend.standardize_dtype(m.dtype)
+        # The step's scalars in float32 (float64 for float64 weights): in bfloat16,
+        # beta_2 = 0.999 rounds to 1. Only the step is rounded to the weight's dtype.
+        scalar = "float64" if dtype == "float64" else "float32"
+        g = ops.cast(gradient, dtype)
 
         # m <- beta_1 m + (1 - beta_1) g, written as an increment,
         # m += (1 - beta_1)(g - m), so that the framework updates the variable in place
@@ -108,8 +168,9 @@ class Adam(keras.optimizers.Optimizer):
         # A weight that never had a gradient has m = v = 0. If eps is 0 in the weight's
         # dtype (epsilon = 0; 1e-8 in float16), that is 0/0: no step, not NaN.
         divide = ops.divide_no_nan if self._eps_can_vanish(dtype) else ops.divide
-        self.assign_sub(variable, divide(ops.multiply(m, ops.cast(alpha_t, dtype)),
-                                         ops.add(ops.sqrt(v), eps)))
+        step = divide(ops.multiply(m, ops.cast(alpha_t, dtype)),
+                      ops.add(ops.sqrt(v), eps))
+        self.assign_sub(variable, ops.cast(step, variable.dtype))
 
     def _eps_can_vanish(self, dtype) -> bool:
         """Whether the eps that the step adds can be 0 in `dtype`, or a denormal (which
@@ -118,6 +179,17 @@ class Adam(keras.optimizers.Optimizer):
         if self.bias_correction and not self.epsilon_hat:
             smallest *= math.sqrt(1 - self.beta_2)
         return smallest < 4 * float(ml_dtypes.finfo(dtype).tiny)
+
+    def load_own_variables(self, store):
+        """Keras's loader (`.keras`, `.weights.h5`), after checking the step count."""
+        if "0" in store and len(store.keys()) == len(self.variables):
+            check_iterations(np.asarray(store["0"]), "the saved iterations")
+        super().load_own_variables(store)
+
+    def set_weights(self, weights):
+        if self.built and len(weights):
+            check_iterations(weights[0], "weights[0] (iterations)")
+        super().set_weights(weights)
 
     def get_config(self):
         config = super().get_config()

@@ -471,3 +471,149 @@ def test_drop_in_is_bit_identical_to_keras_under_mixed_float16():
     for theirs, ours in zip(*trained, strict=True):
         assert theirs.dtype == np.float32
         np.testing.assert_array_equal(ours, theirs)
+
+
+# --- Bad input after construction: assignments, the step count, bfloat16 moments ---
+
+def built_optimizer(**kw):
+    """An optimizer after one step on w = [1, 1]; returns it, w and its state."""
+    w = keras.Variable(np.ones(2, np.float32))
+    opt = adam.keras.Adam(learning_rate=0.1, **kw)
+    opt.apply_gradients([(keras.ops.ones(2), w)])
+    return opt, w
+
+
+def optimizer_state(opt, w):
+    return [keras.ops.convert_to_numpy(x).copy() for x in [*opt.variables, w]]
+
+
+def assert_state_is(opt, w, before):
+    for x, y in zip(optimizer_state(opt, w), before, strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("beta_1", 1.0, r"beta_1 must lie in \[0.0, 1.0\)"),
+    ("beta_2", -0.1, "beta_2 must lie in"),
+    ("epsilon", -1.0, "epsilon must lie in"),
+    ("epsilon", float("nan"), "epsilon must be finite"),
+    ("weight_decay", -0.1, "weight_decay must lie in"),
+    ("amsgrad", 1, "amsgrad must be True or False"),
+    ("bias_correction", False, "epsilon_hat=True is a form of the bias-corrected"),
+    ("learning_rate", -1.0, "learning_rate must lie in"),
+    ("learning_rate", 0.0, "learning_rate must lie in"),
+])
+@pytest.mark.parametrize("built", [False, True])
+def test_assigned_hyperparameters_are_checked(name, value, message, built):
+    """opt.beta_1 = 1.0 made the weights -inf, opt.epsilon = -1.0 jumped one to -1e4:
+    an assignment is checked as the constructor checks; refused, it changes nothing."""
+    if built:
+        opt, w = built_optimizer(epsilon_hat=True)
+    else:
+        opt, w = adam.keras.Adam(learning_rate=0.1, epsilon_hat=True), None
+    config = opt.get_config()
+    before = optimizer_state(opt, w) if built else None
+    with pytest.raises((TypeError, ValueError), match=message):
+        setattr(opt, name, value)
+    assert opt.get_config() == config
+    if built:
+        assert_state_is(opt, w, before)
+
+
+def test_hyperparameters_assigned_before_the_first_step_are_used():
+    opt = adam.keras.Adam(learning_rate=0.1)
+    opt.beta_1, opt.beta_2, opt.weight_decay = 0.5, 0.99, 0.01
+    opt.epsilon_hat, opt.epsilon, opt.learning_rate = True, 1e-7, 0.05
+    config = {k: v for k, v in opt.get_config().items() if k != "name"}
+    made = adam.keras.Adam(learning_rate=0.05, beta_1=0.5, beta_2=0.99,
+                           weight_decay=0.01, epsilon_hat=True, epsilon=1e-7)
+    assert config == {k: v for k, v in made.get_config().items() if k != "name"}
+    start, grads = np.linspace(-1, 1, 6), np.random.default_rng(0).normal(size=(5, 6))
+    np.testing.assert_array_equal(run_steps(opt, "float32", grads, start),
+                                  run_steps(made, "float32", grads, start))
+
+
+def test_a_hyperparameter_assigned_between_fits_is_refused_not_ignored():
+    """The compiled train function keeps the beta_1 it was traced with: assigning
+    another between two fit() calls was silently ignored. It raises now, and changes
+    nothing; the same value may be set, and learning_rate (a variable, read at every
+    step)."""
+    model = regression_model(adam.keras.Adam(learning_rate=0.01))
+    x, y = regression_data()
+    model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    opt = model.optimizer
+    with pytest.raises(ValueError, match=r"beta_1 cannot change once the optimizer is "
+                                         r"built \(it is 0.9, got 0.0\): a compiled"):
+        opt.beta_1 = 0.0
+    assert opt.beta_1 == 0.9
+    opt.beta_1, opt.weight_decay = 0.9, 0.0                  # unchanged: accepted
+    assert opt.weight_decay is None
+    opt.learning_rate = 0.05
+    assert keras.ops.convert_to_numpy(opt.learning_rate) == np.float32(0.05)
+
+
+def test_amsgrad_cannot_be_switched_on_once_built():
+    """opt.amsgrad = True after the first step raised only in the next step, after m
+    and v had advanced (iterations not): the assignment itself is refused now."""
+    opt, w = built_optimizer()
+    before = optimizer_state(opt, w)
+    with pytest.raises(ValueError, match="amsgrad cannot change once the optimizer is "
+                                         "built .*: it needs other slots"):
+        opt.amsgrad = True
+    assert opt.amsgrad is False
+    assert_state_is(opt, w, before)
+    opt.apply_gradients([(keras.ops.ones(2), w)])
+    assert int(keras.ops.convert_to_numpy(opt.iterations)) == 2
+
+
+@pytest.mark.parametrize("count, error", [(1.5, ValueError), (-3, ValueError)])
+@pytest.mark.parametrize("how", ["load_own_variables", "set_weights", ".weights.h5"])
+def test_a_loaded_step_count_must_be_a_non_negative_integer(how, count, error,
+                                                            tmp_path):
+    """A saved iterations of 1.5 was loaded as 1 (another resume), -3 gave NaN weights:
+    both are refused before anything is loaded."""
+    opt, w = built_optimizer(amsgrad=True)
+    saved = [keras.ops.convert_to_numpy(v) for v in opt.variables]
+    saved[0] = np.array(count)
+    fresh, w2 = built_optimizer(amsgrad=True)
+    fresh.apply_gradients([(keras.ops.ones(2) * 3, w2)])
+    before = optimizer_state(fresh, w2)
+    with pytest.raises(error, match="iterations.* must be a non-negative integer"):
+        if how == "set_weights":
+            fresh.set_weights(saved)
+        elif how == "load_own_variables":
+            fresh.load_own_variables({str(i): a for i, a in enumerate(saved)})
+        else:
+            h5py = pytest.importorskip("h5py")
+            path = tmp_path / "optimizer.h5"
+            with h5py.File(path, "w") as f:
+                for i, a in enumerate(saved):
+                    f[str(i)] = a
+            with h5py.File(path, "r") as f:
+                fresh.load_own_variables(f)
+    assert_state_is(fresh, w2, before)
+
+
+@pytest.mark.parametrize("form", ["Algorithm 1", "AMSGrad"])
+def test_bfloat16_moments_do_not_stall(form):
+    """In bfloat16, v += 0.001 (g**2 - v) rounds back to v once the increment is below
+    half a spacing: once gradients shrink, v stalls (here at 2.0x the exact value, so
+    steps are 0.7x as large as they should be). A bfloat16 weight's moments are
+    float32 now."""
+    kw = {"Algorithm 1": {}, "AMSGrad": {"amsgrad": True}}[form]
+    grads = np.random.default_rng(0).normal(0.0, 0.18, size=(1200, 16))
+    grads[:200] *= 5                               # large at first, then small
+    w = keras.Variable(np.zeros(16), dtype="bfloat16")
+    opt = adam.keras.Adam(learning_rate=1e-3, **kw)
+    for g in grads:
+        opt.apply_gradients([(keras.ops.convert_to_tensor(g, dtype="bfloat16"), w)])
+    slots = {v.name.rsplit("_", 1)[-1]: v for v in opt.variables[2:]}
+    dtypes = {keras.backend.standardize_dtype(v.dtype) for v in slots.values()}
+    assert dtypes == {"float32"}
+    rounded = keras.ops.convert_to_numpy(keras.ops.cast(
+        keras.ops.convert_to_tensor(grads, dtype="bfloat16"), "float64"))
+    v = np.zeros(16)
+    for g in rounded:
+        v = 0.999 * v + 0.001 * g * g
+    ratio = as_float64(slots["velocity"]).mean() / v.mean()
+    assert abs(ratio - 1) < 0.01, ratio
