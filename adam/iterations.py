@@ -1,4 +1,4 @@
-"""The step count, checked where it can be set or loaded (`adam.keras`,
+"""The step count, checked where it can be set or loaded (`adam.numpy`, `adam.keras`,
 `adam.tensorflow`).
 
 It is t - 1 in the bias corrections: 1.5 steps would be a correction that no step count

@@ -157,3 +157,19 @@ def test_hyperparameters_object_is_read_only():
         opt.hyperparameters.beta_1 = 0.0
     with pytest.raises(AttributeError):
         opt.hyperparameters = None
+
+
+@pytest.mark.parametrize("count, error", [(1.5, ValueError), (-3, ValueError),
+                                          (True, TypeError), ("2", TypeError)])
+def test_an_assigned_step_count_must_be_a_whole_number_of_steps(count, error):
+    """opt.iterations = 1.5 used to run as t = 2.5 and be saved as 2; -3 failed later
+    with a bare "math domain error". Both are refused when assigned, naming it."""
+    opt, w = Adam(), np.zeros(2, np.float32)
+    opt.step([w], [np.ones(2, np.float32)])
+    before = (w.copy(), opt.state_dict())
+    with pytest.raises(error, match="iterations"):
+        opt.iterations = count
+    assert opt.iterations == 1 and np.array_equal(w, before[0])
+    opt.iterations = np.int64(5)                  # a whole number of steps is taken
+    opt.step([w], [np.ones(2, np.float32)])
+    assert opt.iterations == 6 and type(opt.iterations) is int

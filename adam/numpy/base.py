@@ -22,6 +22,7 @@ import functools
 
 import numpy as np
 
+from adam.iterations import check_iterations
 from adam.numpy.checks import (MomentOverflowError, check_decay_rates, check_finite,
                                check_grad_list, check_matches_state, check_param_list,
                                moment_overflow)
@@ -43,9 +44,20 @@ class Optimizer:
 
     def __init__(self, **hyperparameters):
         self._hyperparameters = self.hyperparameters_type(**hyperparameters)
-        self.iterations = 0
+        self._iterations = 0
         self._slots: dict[str, list[np.ndarray]] | None = None
         self._quick: list = []          # what the finite check returned for each gradient
+
+    @property
+    def iterations(self) -> int:
+        """The number of steps taken: t - 1 in the bias corrections."""
+        return self._iterations
+
+    @iterations.setter
+    def iterations(self, value) -> None:
+        # 1.5 steps would be a bias correction that no step count gives (and would be
+        # saved rounded); a negative count a NaN one. Refuse both, naming them.
+        self._iterations = check_iterations(value)
 
     # -- what subclasses provide ---------------------------------------------------------
     @classmethod
