@@ -28,3 +28,30 @@ def glue(name: str, value, display: bool = True) -> None:
     elif display:
         from IPython.display import display as show
         show(value)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+class Typeset(str):
+    """Text to glue as it is: its representation is itself, without quotes, so that
+    ``{glue:text}`name``` (no format) shows it in the book as in `adam.book.prose`."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def scientific(value: float, digits: int = 1) -> Typeset:
+    """`value` as prose writes it, with `digits` decimals: 1.2 × 10⁻⁴, 10⁻² (not 1.2e-04).
+
+    Glue the result and quote it with ``{glue:text}`name``` (no format spec)."""
+    value = float(value)
+    if value == 0 or not np.isfinite(value):
+        return Typeset(f"{value:.{digits}f}" if value == 0 else str(value))
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    if int(exponent) == 0:
+        return Typeset(mantissa)
+    if float(mantissa) in (1.0, -1.0) and digits == 0:
+        return Typeset(("−" if value < 0 else "") + power)
+    return Typeset(f"{mantissa.replace('-', '−')} × {power}")
