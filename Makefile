@@ -1,13 +1,19 @@
 # The two ways in:   make test   (unit tests + every chapter executed)
 #                    make book   (the executed HTML book in _build/html)
-# Both create .venv on first use and install the exact versions in requirements.lock.
+# Both create .venv on first use and install the exact versions in the lock of $(PYTHON).
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# requirements.lock pins every package for Linux x86-64 (as CI uses). Elsewhere, run e.g.
-# `make book REQUIREMENTS=` to install from the version ranges in pyproject.toml instead.
-REQUIREMENTS ?= requirements.lock
+# The Pythons the book supports, each with a lock that pins every package for Linux x86-64 (as
+# CI uses): requirements.lock for 3.11, requirements-py3.X.lock for the others. The lock of
+# $(PYTHON) is chosen; any other Python is refused before anything is installed. Elsewhere, run
+# e.g. `make book REQUIREMENTS=` to install from the version ranges in pyproject.toml instead.
+# Not 3.10: Keras for it ends at 3.12, which lacks keras.optimizers.ScheduleFreeAdamW (chapter 9).
+PYTHONS := 3.11 3.12 3.13
+PYVER := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+LOCK = $(if $(filter 3.11,$(PYVER)),requirements.lock,requirements-py$(PYVER).lock)
+REQUIREMENTS ?= $(LOCK)
 STAMP := $(VENV)/.installed
 
 # Offline MNIST for machines without internet (CI): used when the file exists beside the clone.
@@ -19,12 +25,22 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: install test test-jax test-elsewhere book browser-test benchmark lock clean
+.PHONY: install test test-jax test-python test-elsewhere book browser-test benchmark lock clean
 
 install: $(STAMP)
 
-$(STAMP): $(REQUIREMENTS) pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; found " + sys.version.split()[0] + " (set PYTHON=...)")'
+$(STAMP): $(wildcard $(REQUIREMENTS)) pyproject.toml
+	@[ -n "$(PYVER)" ] || { echo "Cannot run PYTHON=$(PYTHON). The book supports these Pythons:" \
+	  "$(PYTHONS). Choose one, e.g. PYTHON=python3.12 make $(or $(MAKECMDGOALS),install)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "PYTHON=$(PYTHON) is Python " + sys.version.split()[0] + ". The book supports these Pythons: $(PYTHONS). Choose one, e.g. PYTHON=python3.12 make $(or $(MAKECMDGOALS),install)")'
+	@case " $(PYTHONS) " in *" $(PYVER) "*) ;; *) [ -z "$(strip $(REQUIREMENTS))" ] || { \
+	  echo "PYTHON=$(PYTHON) is Python $(PYVER), which the book does not support. It supports these" \
+	    "Pythons, one lock each: $(PYTHONS). Choose one, e.g. PYTHON=python3.12 make" \
+	    "$(or $(MAKECMDGOALS),install), or install the version ranges untested:" \
+	    "make $(or $(MAKECMDGOALS),install) REQUIREMENTS=" >&2; exit 1; };; esac
+	@! [ -x $(PY) ] || [ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$(PYVER)" ] || { \
+	  echo "$(VENV) holds another Python than PYTHON=$(PYTHON) ($(PYVER)): remove it (rm -rf $(VENV))" \
+	    "or name another, e.g. VENV=.venv-$(PYVER)" >&2; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 ifneq ($(strip $(REQUIREMENTS)),)
@@ -74,14 +90,43 @@ browser-test: $(STAMP)
 benchmark: $(STAMP)
 	$(PY) benchmarks/adam_step.py
 
-# Re-resolve the version ranges of pyproject.toml into a fresh lock file.
+# The unit tests and one chapter on another supported Python, e.g. `make test-python
+# PYTHON=python3.12` (.ci/run runs it on Colab's Python, 3.12): in a virtual environment of its
+# own, .venv-3.12, installed from that Python's lock; .venv is not touched. The checks of the
+# built book (browser, outputs) are left out: they read what `make book` built. With
+# -p no:execution_cache nothing enters the book's execution cache.
+PYTHON_CHAPTER := chapters/01_adam_in_one_page.ipynb
+test-python:
+	@$(MAKE) --no-print-directory install VENV=.venv-$(PYVER)
+	.venv-$(PYVER)/bin/python -m pytest -p no:execution_cache -n 2 --nbmake --nbmake-timeout=600 \
+		--ignore=tests/test_browser.py --ignore=tests/test_built_outputs.py tests $(PYTHON_CHAPTER)
+
+# Re-resolve the version ranges of pyproject.toml into the lock of $(PYTHON), in a fresh virtual
+# environment of that Python. For 3.11 (requirements.lock) the newest versions. For another
+# Python, requirements.lock's versions are constraints wherever that Python has a wheel of them
+# (pip is asked pin by pin), so its lock differs from requirements.lock only where it must.
+# After a new requirements.lock, run `make lock PYTHON=python3.X` for each other Python.
+LOCK_VENV = .lock-venv-$(PYVER)
 lock:
-	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --upgrade pip
-	.lock-venv/bin/python -m pip install --quiet ".[test]"
-	( echo "# Exact versions for CI and book builds (Linux x86-64, Python 3.11). Regenerate: make lock"; \
-	  .lock-venv/bin/python -m pip freeze --exclude adam-book ) > requirements.lock
-	rm -rf .lock-venv
+	@[ -n "$(PYVER)" ] || { echo "Cannot run PYTHON=$(PYTHON)" >&2; exit 1; }
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	# (the package is built from a copy: a build in the clone could collide with another's)
+	mkdir $(LOCK_VENV)/src && cp -r pyproject.toml README.md LICENSE adam $(LOCK_VENV)/src/
+ifeq ($(PYVER),3.11)
+	$(LOCK_VENV)/bin/python -m pip install --quiet "./$(LOCK_VENV)/src[test]"
+else
+	pins() { $(LOCK_VENV)/bin/python -m pip install --quiet --dry-run --ignore-installed --no-deps \
+	           --only-binary=:all: "$$@" >/dev/null 2>&1; }; \
+	if pins -r requirements.lock; then grep -v '^#' requirements.lock; \
+	else for pin in $$(grep -v '^#' requirements.lock); do \
+	  if pins "$$pin"; then echo "$$pin"; else echo "  not on Python $(PYVER): $$pin (pip chooses)" >&2; fi; \
+	done; fi > $(LOCK_VENV)/constraints.txt
+	$(LOCK_VENV)/bin/python -m pip install --quiet -c $(LOCK_VENV)/constraints.txt "./$(LOCK_VENV)/src[test]"
+endif
+	( echo "# Exact versions for CI and book builds (Linux x86-64, Python $(PYVER)). Regenerate: make lock$(if $(filter-out 3.11,$(PYVER)), PYTHON=python$(PYVER))"; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude adam-book ) > $(LOCK)
+	rm -rf $(LOCK_VENV)
 
 clean:
 	rm -rf _build

@@ -28,7 +28,8 @@ CACHE = ROOT / "_build" / ".jupyter_cache"       # where `jupyter-book build .` 
 FINGERPRINT_FILE = "inputs.sha256"
 
 #: What the chapters read besides themselves (globs relative to the book's root).
-INPUT_GLOBS = ("adam/**/*.py", "benchmarks/results/*.json", "requirements.lock", "pyproject.toml")
+#: (`requirements*.lock`: the lock of every supported Python, whichever one installed the book.)
+INPUT_GLOBS = ("adam/**/*.py", "benchmarks/results/*.json", "requirements*.lock", "pyproject.toml")
 #: Environment variables that change what a chapter computes or loads: the data, the backend,
 #: the seeds (adam.book.seeds), and the arithmetic of NumPy, OpenBLAS, oneDNN and XLA.
 INPUT_VARIABLES = ("ADAM_BOOK_MNIST", "KERAS_BACKEND", "ADAM_BOOK_SEED",
