@@ -87,8 +87,11 @@ def path_sliders(paths: dict, labels, contours=(), *, start=None, minimum=None,
     marks = ColumnDataSource({"x": xs[::every], "y": ys[::every]})
 
     look = LOOKS[name]
-    plot = figure(width=width, height=height, sizing_mode="scale_width", title=title,
-                  toolbar_location=None, tools="", match_aspect=True)
+    # scale_width with a fixed aspect ratio: on a narrow page the figure shrinks as a whole
+    # instead of keeping its height and squashing the plot.
+    plot = figure(width=width, height=height, sizing_mode="scale_width",
+                  aspect_ratio=width / height, title=title, toolbar_location=None, tools="",
+                  match_aspect=True)
     if window is not None:
         (x0, x1), (y0, y1) = window
         plot.x_range.start, plot.x_range.end = x0, x1
