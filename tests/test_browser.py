@@ -435,3 +435,52 @@ def test_the_animation_plays_pauses_and_scrubs(browser, site, rel):
     assert box["x"] >= 0 and box["x"] + box["width"] <= 391, "the player is wider than a phone"
     page.close()
     assert not recorder.problems, "\n".join(recorder.problems)
+
+
+# -- search (_ext/readable_search.py) --------------------------------------------------------------
+RESULTS = """() => [...document.querySelectorAll('#search-results ul.search > li')].map(li => ({
+    href: li.querySelector('a').getAttribute('href'), title: li.querySelector('a').innerText,
+    summary: li.querySelector('p.context')?.innerText ?? null}))"""
+# A TeX command or delimiter (`\\hat`, `\\(`); code's one-letter escapes ("\\n") are not TeX.
+TEX = r"\\[A-Za-z]{2,}|\\[()\[\]]"
+
+
+def search(page, site, query):
+    """The results of searching `query`, once every excerpt has loaded."""
+    page.goto(site + "search.html?q=" + query.replace(" ", "+"), wait_until="load")
+    page.wait_for_function("document.querySelector('#search-results .search-summary')?.innerText",
+                           timeout=15000)
+    count = len(page.evaluate(RESULTS))
+    page.wait_for_function(f"""() => document.querySelectorAll(
+        '#search-results ul.search > li p.context').length >= {count}""", timeout=15000)
+    return page.evaluate(RESULTS)
+
+
+@pytest.mark.parametrize("query", ["epsilon hat", "beta", "bias correction", "summary", "hat"])
+def test_search_lists_readable_excerpts_and_each_page_once(browser, site, query):
+    import re
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    recorder = Recorder(page, site)
+    results = search(page, site, query)
+    problems = list(recorder.problems)
+    if not results:
+        problems.append("no result")
+    if query == "epsilon hat" and results:
+        first = results[0]
+        if first["href"] != "chapters/04_bias_correction.html#where-goes":
+            problems.append(f"first result is {first['href']} ({first['title']}), not chapter 4's "
+                            "section on ε̂ (Where ε goes)")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "search_epsilon_hat.png"), full_page=False)
+    hrefs = [r["href"] for r in results]
+    problems += [f"listed twice: {href}" for href in sorted({h for h in hrefs if hrefs.count(h) > 1})]
+    pages = [h.split("#")[0] for h in hrefs]
+    problems += [f"page listed both whole and at a section: {p}" for p in sorted(set(pages))
+                 if p in hrefs and pages.count(p) > 1]
+    for r in results:
+        for text in (r["title"], r["summary"] or ""):
+            if tex := re.findall(TEX, text):
+                problems.append(f"TeX {tex[:3]} in {r['href']}: {text[:120]!r}")
+    page.close()
+    assert not problems, "\n".join(problems)
