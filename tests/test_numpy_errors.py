@@ -251,3 +251,81 @@ def test_functional_update_checks_its_inputs():
     with pytest.raises(TypeError, match="parameters must be floating-point"):
         init([np.arange(3)])
     assert params[0].tolist() == [0.0, 0.0, 0.0]
+
+
+# -- findings of the hostile review -------------------------------------------------------
+
+def _optimizers():
+    classes = [Adam]
+    try:
+        from adam.fused import FusedAdam
+        classes.append(FusedAdam)
+    except ImportError:
+        pass
+    return classes
+
+
+@pytest.mark.parametrize("cls", _optimizers())
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_underflow_under_errstate_raise_completes_the_step(cls, dtype):
+    """Finding 1: np.errstate(all="raise") must not stop a step halfway: underflow is
+    harmless, and the step (and its finite check) compute as if it were ignored."""
+    tiny = np.finfo(dtype).smallest_normal
+    grads = [np.full(4, 0.5, dtype), np.full(4, tiny * 4, dtype)]
+    expected = [np.ones(4, dtype), np.ones(4, dtype)]
+    with np.errstate(under="ignore"):
+        reference = cls(learning_rate=0.1)
+        reference.step(expected, [g.copy() for g in grads])
+    params = [np.ones(4, dtype), np.ones(4, dtype)]
+    opt = cls(learning_rate=0.1)
+    with np.errstate(all="raise"):
+        opt.step(params, grads)
+        opt.step(params, [np.zeros(4, dtype), np.zeros(4, dtype)])
+        np.asarray(1e-30, dtype)    # the caller's settings are kept outside the step
+    with np.errstate(under="ignore"):
+        reference.step(expected, [np.zeros(4, dtype), np.zeros(4, dtype)])
+    assert opt.iterations == 2
+    for p, q in zip(params, expected):
+        np.testing.assert_array_equal(p, q)
+    assert np.geterr()["under"] == "ignore"     # numpy's default, unchanged by the step
+
+
+@pytest.mark.parametrize("cls", _optimizers())
+def test_underflow_many_steps_under_errstate_raise(cls):
+    """Finding 1: 2000 steps with a zero gradient on one parameter (its moments decay into
+    the subnormals) under np.errstate(all="raise") all complete."""
+    params = [np.ones(4, np.float32), np.ones(4, np.float32)]
+    opt = cls()
+    with np.errstate(all="raise"):
+        opt.step(params, [np.ones(4, np.float32), np.ones(4, np.float32)])
+        for _ in range(1000):
+            opt.step(params, [np.ones(4, np.float32), np.zeros(4, np.float32)])
+    assert opt.iterations == 1001
+    assert all(np.isfinite(p).all() for p in params)
+
+
+def test_tiny_gradient_under_errstate_raise_is_accepted():
+    """Finding 1: a valid gradient of 1e-30 made the finite check raise FloatingPointError."""
+    for dtype in (np.float32, np.float64):
+        w = np.ones(3, dtype)
+        with np.errstate(all="raise"):
+            Adam().step([w], [np.full(3, 1e-30, dtype)])
+            p, s = update([np.full(3, 1e-30, dtype)], init([np.ones(3, dtype)]),
+                          [np.ones(3, dtype)])
+        assert np.isfinite(w).all() and np.isfinite(p[0]).all()
+
+
+def test_every_numpy_optimizer_ignores_underflow_under_errstate_raise():
+    """Finding 1, for every class with a `step`: CompactAdam, the variants, the classics."""
+    import adam.numpy as an
+    classes = [getattr(an, n) for n in dir(an) if isinstance(getattr(an, n), type)
+               and issubclass(getattr(an, n), an.Optimizer) and getattr(an, n) is not an.Optimizer]
+    assert len(classes) >= 3
+    for cls in classes:
+        params = [np.ones(4, np.float32)]
+        opt = cls()
+        with np.errstate(all="raise"):
+            for g in (np.full(4, 0.5, np.float32), np.full(4, 1e-30, np.float32),
+                      np.zeros(4, np.float32), np.zeros(4, np.float32)):
+                opt.step(params, [g])
+        assert opt.iterations == 4, cls

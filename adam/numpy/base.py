@@ -108,8 +108,13 @@ class Optimizer:
         """Update `params` (a list of float arrays) in place, given one gradient per parameter.
 
         Every check runs before anything is written: on error, parameters and optimizer
-        state are exactly as they were.
+        state are exactly as they were. Underflow is ignored whatever the caller's
+        ``np.seterr`` says: it is harmless, and raising it would stop a step halfway.
         """
+        with np.errstate(under="ignore"):
+            self._step(params, grads)
+
+    def _step(self, params, grads) -> None:
         params = check_param_list(params)
         if self._slots is not None:
             check_matches_state(params, *self._params_layout)

@@ -151,7 +151,7 @@ def check_grad_list(grads, params: list[np.ndarray], finite=None, in_place: bool
             raise ValueError(f"grads[{i}] shares memory with params[{i}]; pass a separate gradient "
                              "array")
         if g.dtype != p.dtype:
-            with np.errstate(over="ignore"):     # an overflow to inf is reported just below
+            with np.errstate(over="ignore", under="ignore"):   # inf is reported just below
                 g = g.astype(p.dtype)
         result = finite(f"grads[{i}]", g)
         if quick is not None:
@@ -178,7 +178,8 @@ def check_finite(name: str, a: np.ndarray):
     """
     flat = a.reshape(-1) if a.flags.c_contiguous else a.ravel()
     squares = a.dtype in (np.float32, np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
+    # underflow is harmless here (and in every step), whatever the caller's np.seterr says
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         quick = np.dot(flat, flat) if squares else np.add.reduce(flat)
     if a.size and not np.isfinite(quick):
         bad = ~np.isfinite(a)
@@ -192,7 +193,7 @@ def check_finite(name: str, a: np.ndarray):
     if not a.size:
         return 0.0
     largest = max(flat.max(), -flat.min())
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", under="ignore"):
         return float(largest * largest)          # squared in the dtype, as the step squares
 
 

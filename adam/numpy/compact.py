@@ -251,8 +251,9 @@ class CompactAdam(Optimizer):
         return [self._decode(i) for i in range(len(self._slots["first_moment"]))]
 
     # -- stepping ------------------------------------------------------------------------------
-    def step(self, params, grads) -> None:
-        """Update `params` in place; every check runs first, and a failed step changes nothing."""
+    def _step(self, params, grads) -> None:
+        """`step`: update `params` in place; every check runs first, and a failed step
+        changes nothing."""
         params = check_param_list(params)
         if self._slots is not None:
             self._check_layout(params)

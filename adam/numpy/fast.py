@@ -129,7 +129,7 @@ class Adam(Optimizer):
             return check_finite(name, a)
 
         def sum_of_squares(part):
-            with np.errstate(over="ignore", invalid="ignore"):
+            with np.errstate(over="ignore", invalid="ignore", under="ignore"):
                 return np.dot(part, part)
 
         parts = np.array_split(a.reshape(-1), threads)
@@ -176,7 +176,7 @@ class Adam(Optimizer):
             v_bound = (b2 * v_peak + c2 * G) * grow
             m_bound = (b1 * m_peak + c1 * math.sqrt(G)) * grow
             if not (v_bound < limit and m_bound < limit):    # near the limit: compute them
-                with np.errstate(over="ignore", invalid="ignore"):
+                with np.errstate(over="ignore", invalid="ignore", under="ignore"):
                     v_new = v * cast(b2) + np.square(g) * cast(c2)
                     m_new = m * cast(b1) + g * cast(c1)
                 for name, new in (("second moment", v_new), ("first moment", m_new)):
@@ -211,7 +211,9 @@ class Adam(Optimizer):
         cache-sized block at a time; with k threads, thread i takes blocks i, i + k, ..."""
         starts = range(0, p.size, BLOCK)
         threads = max(1, min(self.threads, len(starts)))
-        errors = np.geterr()   # NumPy's error handling is per thread: pass the caller's on
+        # NumPy's error handling is per thread: pass the caller's on, but for underflow,
+        # which is harmless and would stop a step halfway (np.seterr(all="raise"))
+        errors = {**np.geterr(), "under": "ignore"}
 
         def run(first):
             scratch = self._block_scratch(p.dtype, first)

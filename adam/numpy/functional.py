@@ -42,7 +42,13 @@ def init(params, amsgrad: bool = False) -> AdamState:
 
 def update(grads, state: AdamState, params,
            hyperparameters: Hyperparameters = Hyperparameters()):
-    """One Adam step. Returns ``(new_params, new_state)``; the inputs stay untouched."""
+    """One Adam step. Returns ``(new_params, new_state)``; the inputs stay untouched.
+    Underflow is ignored whatever the caller's ``np.seterr`` says (it is harmless)."""
+    with np.errstate(under="ignore"):
+        return _update(grads, state, params, hyperparameters)
+
+
+def _update(grads, state, params, hyperparameters):
     h = hyperparameters
     params = check_param_list(params, in_place=False)
     check_matches_state(params, [m.shape for m in state.first_moment],
