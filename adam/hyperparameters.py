@@ -86,6 +86,15 @@ class Hyperparameters:
         set_(self, "weight_decay", check_non_negative("weight_decay", self.weight_decay))
         for flag in ("amsgrad", "bias_correction", "epsilon_hat"):
             check_flag(flag, getattr(self, flag))
+        if self.weight_decay * self.learning_rate >= 1:
+            # p <- p * (1 - learning_rate * weight_decay): at 1 every weight is zeroed,
+            # beyond it flips sign and grows at every step
+            raise ValueError(
+                f"weight_decay * learning_rate must be below 1, got weight_decay="
+                f"{self.weight_decay!r} * learning_rate={self.learning_rate!r} = "
+                f"{self.weight_decay * self.learning_rate!r}: decoupled weight decay multiplies "
+                "each weight by 1 - learning_rate * weight_decay, which would zero it or flip "
+                "its sign at every step")
         if self.epsilon_hat and not self.bias_correction:
             raise ValueError("epsilon_hat=True is a form of the bias-corrected update; "
                              "it cannot be combined with bias_correction=False")

@@ -1,6 +1,7 @@
 """Bad input gives an error that names the problem, and changes nothing."""
 import copy
 import math
+import re
 
 import numpy as np
 import pytest
@@ -329,3 +330,45 @@ def test_every_numpy_optimizer_ignores_underflow_under_errstate_raise():
                       np.zeros(4, np.float32), np.zeros(4, np.float32)):
                 opt.step(params, [g])
         assert opt.iterations == 4, cls
+
+
+@pytest.mark.parametrize("cls", _optimizers())
+@pytest.mark.parametrize("dtype, learning_rate, limit", [
+    (np.float32, 1e40, "3.403e+38"), (np.float16, 1e6, "6.55e+04")])
+def test_learning_rate_overflowing_the_dtype_is_refused(cls, dtype, learning_rate, limit):
+    """Finding 7: a learning rate that is inf in the parameter's dtype gave NaN weights even
+    with a zero gradient; refused, naming the argument, the dtype and the limit."""
+    w = np.array([1.0, 2.0, 3.0], dtype)
+    opt = cls(learning_rate=learning_rate)
+    with pytest.raises(ValueError, match=rf"learning_rate=.*overflows {np.dtype(dtype)}.*{re.escape(limit)}"):
+        opt.step([w], [np.zeros(3, dtype)])
+    np.testing.assert_array_equal(w, [1, 2, 3])
+    assert opt.iterations == 0 and opt.state_dict()["slots"] == {}
+    with pytest.raises(ValueError, match="learning_rate=.*overflows"):
+        update([np.zeros(3, dtype)], init([w]), [w], Hyperparameters(learning_rate=learning_rate))
+
+
+def test_step_scalar_overflowing_the_dtype_is_refused():
+    """Finding 7: learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t) can overflow when
+    learning_rate does not (beta_1 > beta_2 makes it 316 * learning_rate at t=1)."""
+    w = np.ones(3, np.float32)
+    opt = Adam(learning_rate=1e38, beta_1=0.999, beta_2=0.9)
+    with pytest.raises(ValueError, match=r"learning_rate=1e\+38 \(its step scalar.*t=1.*"
+                                         r"overflows float32"):
+        opt.step([w], [np.zeros(3, np.float32)])
+    np.testing.assert_array_equal(w, 1)
+    assert opt.iterations == 0 and opt.state_dict()["slots"] == {}
+
+
+@pytest.mark.parametrize("learning_rate, weight_decay", [(0.1, 30.0), (0.1, 10.0), (1.0, 1.0)])
+def test_weight_decay_times_learning_rate_of_one_or_more_is_refused(learning_rate, weight_decay):
+    """Finding 11: lr=0.1, wd=30 flipped the weights' sign and grew them at every step."""
+    with pytest.raises(ValueError, match=r"weight_decay \* learning_rate must be below 1.*"
+                                         rf"weight_decay={weight_decay!r}.*"
+                                         rf"learning_rate={learning_rate!r}"):
+        Hyperparameters(learning_rate=learning_rate, weight_decay=weight_decay)
+    opt = Adam(learning_rate=learning_rate)
+    with pytest.raises(ValueError, match="weight_decay \\* learning_rate must be below 1"):
+        opt.weight_decay = weight_decay
+    assert opt.weight_decay == 0.0
+    Hyperparameters(learning_rate=learning_rate, weight_decay=0.99 / learning_rate)

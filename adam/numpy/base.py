@@ -129,7 +129,7 @@ class Optimizer:
             self._params_layout = ([p.shape for p in params], [p.dtype for p in params])
         try:
             self._apply(params, grads)     # raises MomentOverflowError before it writes
-        except MomentOverflowError:
+        except ValueError:                 # MomentOverflowError, or a step scalar refused
             if first:
                 self._slots = None
             raise

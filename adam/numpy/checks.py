@@ -14,6 +14,9 @@ leaves parameters and optimizer state exactly as they were. What is refused:
   parameter's dtype (a finite float64 gradient can overflow a float16 parameter);
 * a decay rate (beta_1, beta_2, rho, momentum) that rounds to 1.0 in the parameter's
   dtype (beta_2 >= 0.99976 in float16): the running average would never decay;
+* a learning rate that overflows to inf in the parameter's dtype (above 65504 in float16,
+  3.4e38 in float32), or whose step scalar (learning_rate * sqrt(1 - beta_2**t) /
+  (1 - beta_1**t)) does: even a zero gradient would give NaN (0 * inf);
 * a step that would make the optimizer's state infinite (`MomentOverflowError`): a gradient
   whose square overflows the dtype would freeze its weight for good and spoil the checkpoint.
 """
@@ -109,6 +112,7 @@ DECAY_RATES = ("beta_1", "beta_2", "rho", "momentum")
 def check_decay_rates(hyperparameters, params, dtype=None) -> None:
     """Refuse a decay rate that rounds to 1.0 in the dtype the step computes in (each
     parameter's, or `dtype`): beta_2 >= 0.99976 is 1.0 in float16, and v would never decay.
+    A learning rate that is inf in that dtype is refused too (`check_scalar_fits`).
     Computing the product wider would not help: v is stored in float16, and a decrease
     below half its ulp (2**-12 of it) rounds back to v. No silent wrong result."""
     dtypes = {np.dtype(dtype or p.dtype): i for i, p in reversed(list(enumerate(params)))}
@@ -123,6 +127,32 @@ def check_decay_rates(hyperparameters, params, dtype=None) -> None:
                     f"{name}={value!r} rounds to 1.0 in {d} ({where}): the running average "
                     f"it weighs would never decay. Use {name} < {limit:.9g}, or train in "
                     "a wider dtype")
+    learning_rate = getattr(hyperparameters, "learning_rate", None)
+    if isinstance(learning_rate, (int, float)):
+        check_scalar_fits("learning_rate", learning_rate, params, dtype)
+
+
+def check_scalar_fits(name: str, value, params, dtype=None, what: str | None = None,
+                      value_used=None) -> None:
+    """Refuse a step scalar that is inf once cast to the dtype the step computes in (each
+    parameter's, or `dtype`): 0 * inf is NaN, so even a zero gradient would spoil the
+    weights. The scalar is `name`=`value`, or `value_used`, made from it as `what` says."""
+    used = value if value_used is None else value_used
+    dtypes = {np.dtype(dtype or p.dtype): i for i, p in reversed(list(enumerate(params)))}
+    for d, i in dtypes.items():
+        if d.kind != "f":
+            continue
+        with np.errstate(over="ignore"):
+            cast = d.type(used)
+        if not np.isfinite(cast):
+            limit = float(np.finfo(d).max)
+            where = f"params[{i}] is {d}" if dtype is None else f"the step is computed in {d}"
+            made = f" ({what} = {used:.4g})" if what else ""
+            raise ValueError(
+                f"{name}={value!r}{made} overflows {d} ({where}): it is inf above the largest "
+                f"{d} value {limit:.4g}, and the step would turn the weights into inf or NaN "
+                f"even where the gradient is 0. Use a learning rate below {limit:.4g}, or train "
+                "in a wider dtype. Nothing was changed")
 
 
 def check_grad_list(grads, params: list[np.ndarray], finite=None, in_place: bool = True,

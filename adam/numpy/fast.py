@@ -34,7 +34,7 @@ import numpy as np
 
 from adam.hyperparameters import Hyperparameters
 from adam.numpy.base import Optimizer
-from adam.numpy.checks import check_finite, moment_overflow
+from adam.numpy.checks import check_finite, check_scalar_fits, moment_overflow
 
 #: Elements per block. 256 Ki float32 values are 1 MiB per array, so the five arrays a block
 #: touches stay in the last-level cache. Each NumPy call then loops for tens of microseconds,
@@ -187,9 +187,14 @@ class Adam(Optimizer):
         return new_bounds
 
     def _apply(self, params, grads):
-        self._bounds = self._moment_bounds(params, grads)   # may refuse: nothing written yet
         h = self.hyperparameters
-        a, e = folded_scalars(h, self.iterations + 1)
+        t = self.iterations + 1
+        a, e = folded_scalars(h, t)
+        if a != h.learning_rate:     # learning_rate itself was checked with the betas
+            check_scalar_fits("learning_rate", h.learning_rate, params, what=(
+                f"its step scalar learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t) at "
+                f"t={t}"), value_used=a)
+        self._bounds = self._moment_bounds(params, grads)   # may refuse: nothing written yet
         decay = 1 - h.learning_rate * h.weight_decay
         slots = self._slots
         maxima = slots["max_second_moment"] if h.amsgrad else [None] * len(params)
