@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # CI uses): requirements.lock for 3.11, requirements-py3.X.lock for the others. The lock of
 # $(PYTHON) is chosen; any other Python is refused before anything is installed. Elsewhere, run
 # e.g. `make book REQUIREMENTS=` to install from the version ranges in pyproject.toml instead.
-# Not 3.10: Keras for it ends at 3.12, which lacks keras.optimizers.ScheduleFreeAdamW (chapter 9).
+# Not 3.10: Keras for it ends at 3.12, which lacks keras.optimizers.ScheduleFreeAdamW (adam.experiments.successors).
 PYTHONS := 3.11 3.12 3.13
 PYVER := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 LOCK = $(if $(filter 3.11,$(PYVER)),requirements.lock,requirements-py$(PYVER).lock)
