@@ -372,3 +372,35 @@ def test_weight_decay_times_learning_rate_of_one_or_more_is_refused(learning_rat
         opt.weight_decay = weight_decay
     assert opt.weight_decay == 0.0
     Hyperparameters(learning_rate=learning_rate, weight_decay=0.99 / learning_rate)
+
+
+@pytest.mark.parametrize("shape, strides", [((4,), (0,)), ((5, 2), (4, 4)), ((3, 2), (8, 8)),
+                                            ((3, 4), (0, 4)), ((2, 3, 2), (4, 8, 4))])
+def test_parameter_overlapping_itself_is_refused(shape, strides):
+    """Finding 6: a parameter whose elements share memory (as_strided with zero strides or
+    overlapping rows) was accepted, and its shared elements updated several times."""
+    base = np.zeros(64, np.float32)
+    p = as_strided(base, shape=shape, strides=strides, writeable=True)
+    opt = Adam(learning_rate=0.1)
+    with pytest.raises(ValueError, match=r"params\[1\] overlaps itself"):
+        opt.step([np.ones(2), p], [np.ones(2), np.ones(shape, np.float32)])
+    assert not base.any() and opt.iterations == 0
+
+
+def test_overlaps_itself_is_exact():
+    """The fast stride test and the exact fallback agree with element-by-element offsets."""
+    from adam.numpy.checks import overlaps_itself
+    rng = np.random.default_rng(0)
+    base = np.zeros(4096, np.float32)
+    for _ in range(500):
+        ndim = int(rng.integers(1, 4))
+        shape = tuple(int(n) for n in rng.integers(1, 5, ndim))
+        strides = tuple(int(s) * 4 for s in rng.integers(-6, 7, ndim))
+        a = as_strided(base[2048:], shape=shape, strides=strides)   # room either side
+        idx = np.indices(shape).reshape(ndim, -1).T
+        starts = sorted(int(np.dot(i, strides)) for i in idx)
+        expected = any(b - a_ < 4 for a_, b in zip(starts, starts[1:]))
+        assert overlaps_itself(a) == expected, (shape, strides)
+    assert not overlaps_itself(np.zeros((3, 4))[:, ::2])
+    assert not overlaps_itself(np.zeros((3, 4)).T)
+    assert overlaps_itself(np.broadcast_to(np.zeros(3), (2, 3)))

@@ -7,7 +7,8 @@ leaves parameters and optimizer state exactly as they were. What is refused:
 * parameters that are not writeable floating-point NumPy arrays (float16, float32, float64,
   longdouble; bfloat16 from ml_dtypes is not a NumPy floating type and is refused), and
   parameters that share memory with each other (one would be updated twice), however the
-  alias was made (views, ``as_strided``, ``np.frombuffer``, memoryviews);
+  alias was made (views, ``as_strided``, ``np.frombuffer``, memoryviews), or with themselves
+  (zero strides, overlapping rows: `overlaps_itself`);
 * ndarray subclasses with their own arithmetic or data (``np.matrix``, masked arrays);
 * gradients of the wrong shape or kind, gradients that share memory with a parameter (it is
   overwritten during the step), and gradients with a NaN or an infinity once cast to their
@@ -61,6 +62,33 @@ def overlapping(arrays):
     return sorted(pairs)
 
 
+def overlaps_itself(a: np.ndarray) -> bool:
+    """Whether two elements of `a` share memory (zero strides, or strides that make rows
+    overlap, as `as_strided` and `np.broadcast_to` can make).
+
+    A sufficient test for "no", in one look at the strides: sorted by |stride|, each axis's
+    step clears the bytes that the axes inside it span. Only when that fails (rare: an
+    unusual interleaving that may still be disjoint) are the elements' byte offsets
+    computed and compared, exactly."""
+    axes = sorted((abs(st), n) for st, n in zip(a.strides, a.shape) if n > 1)
+    if not axes or a.size == 0:
+        return False
+    span = a.itemsize
+    for stride, n in axes:
+        if stride < span:
+            break
+        span += stride * (n - 1)
+    else:
+        return False
+    if any(stride == 0 for stride, _ in axes):
+        return True
+    offsets = np.zeros(1, np.int64)
+    for stride, n in axes:
+        offsets = (offsets[:, None] + np.arange(n, dtype=np.int64) * stride).reshape(-1)
+    offsets.sort()
+    return bool((np.diff(offsets) < a.itemsize).any())
+
+
 def refuse_subclass(name: str, a: np.ndarray) -> None:
     """Plain arrays only (and memory maps, which are plain arrays on a file): a subclass
     may change arithmetic and broadcasting (``np.matrix`` stays 2-D, ``*`` is a matrix
@@ -94,6 +122,10 @@ def check_param_list(params, in_place: bool = True) -> list[np.ndarray]:
             continue
         if not p.flags.writeable:
             raise ValueError(f"params[{i}] is read-only; the optimizer updates parameters in place")
+        if overlaps_itself(p):
+            raise ValueError(f"params[{i}] overlaps itself: its strides {p.strides} (shape "
+                             f"{p.shape}) make different elements share memory, so those would "
+                             f"be updated more than once per step; pass a copy, np.array(params[{i}])")
         if id(p) in seen:
             raise ValueError(f"params[{seen[id(p)]}] and params[{i}] are the same array; "
                              "it would be updated twice per step")
