@@ -18,7 +18,8 @@ from typing import NamedTuple
 import numpy as np
 
 from adam.hyperparameters import Hyperparameters
-from adam.numpy.checks import (check_decay_rates, check_grad_list, check_matches_state,
+from adam.iterations import check_iterations
+from adam.numpy.checks import (check_decay_rates, check_finite, check_grad_list,
                                check_param_list, moment_overflow)
 from adam.numpy.division import divide_no_nan
 
@@ -40,6 +41,41 @@ def init(params, amsgrad: bool = False) -> AdamState:
                      max_second_moment=zeros() if amsgrad else None)
 
 
+def check_state(state, params, h) -> int:
+    """The checks the classes apply to a loaded state_dict: `step` a non-negative integer
+    (returned as a Python int), and each moment one array per parameter, of its shape and
+    dtype, finite; the second moments (and AMSGrad's maxima) not negative."""
+    if not isinstance(state, AdamState):
+        raise TypeError(f"state must be an AdamState from init(params), got {type(state).__name__}")
+    step = check_iterations(state.step, "state.step")
+    if h.amsgrad != (state.max_second_moment is not None):
+        raise ValueError("amsgrad does not match the state: "
+                         "create it with init(params, amsgrad=...)")
+    names = ["first_moment", "second_moment"] + (["max_second_moment"] if h.amsgrad else [])
+    for name in names:
+        arrays = getattr(state, name)
+        if isinstance(arrays, np.ndarray) or not isinstance(arrays, (tuple, list)):
+            raise TypeError(f"state.{name} must be a tuple of arrays, one per parameter, "
+                            f"got {type(arrays).__name__}")
+        if len(arrays) != len(params):
+            raise ValueError(f"state.{name} holds {len(arrays)} arrays for {len(params)} "
+                             "parameters; make the state with init(params)")
+        for i, (a, p) in enumerate(zip(arrays, params)):
+            label = f"state.{name}[{i}]"
+            if isinstance(a, np.generic):   # a 0-d moment comes back from arithmetic as a scalar
+                a = np.asarray(a)
+            if not isinstance(a, np.ndarray):
+                raise TypeError(f"{label} must be a NumPy array, got {type(a).__name__}")
+            if a.shape != p.shape or a.dtype != p.dtype:
+                raise ValueError(f"{label} is {a.dtype}{list(a.shape)} but params[{i}] is "
+                                 f"{p.dtype}{list(p.shape)}")
+            check_finite(label, a)
+            if name != "first_moment" and a.size and a.min() < 0:
+                raise ValueError(f"{label} holds negative values, but it is a running "
+                                 "average of squares")
+    return step
+
+
 def update(grads, state: AdamState, params,
            hyperparameters: Hyperparameters = Hyperparameters()):
     """One Adam step. Returns ``(new_params, new_state)``; the inputs stay untouched.
@@ -50,16 +86,15 @@ def update(grads, state: AdamState, params,
 
 def _update(grads, state, params, hyperparameters):
     h = hyperparameters
+    if not isinstance(h, Hyperparameters):
+        raise TypeError("hyperparameters must be an adam.numpy.Hyperparameters (checked when "
+                        f"made), got {type(h).__name__}; write Hyperparameters(**{{...}})")
     params = check_param_list(params, in_place=False)
-    check_matches_state(params, [m.shape for m in state.first_moment],
-                        [m.dtype for m in state.first_moment])
+    step = check_state(state, params, h)
     grads = check_grad_list(grads, params, in_place=False)
     check_decay_rates(h, params)
-    if h.amsgrad != (state.max_second_moment is not None):
-        raise ValueError("amsgrad does not match the state: "
-                         "create it with init(params, amsgrad=...)")
 
-    t = state.step + 1
+    t = step + 1
     maxima = state.max_second_moment or [None] * len(params)
     new_params, new_m, new_v, new_max = [], [], [], []
     for i, (p, g, m, v, v_max) in enumerate(zip(params, grads, state.first_moment,
