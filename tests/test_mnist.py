@@ -178,3 +178,45 @@ def test_malformed_files_raise_mnist_error(tmp_path, monkeypatch, make, message)
     monkeypatch.setenv(ENV_VAR, str(path))
     with pytest.raises(MnistError, match=message):
         load_mnist(verbose=False)
+
+
+def huge_member_without_npy(path, keep_good=False):
+    """Finding 3: NumPy's NpzFile reads the member named exactly "x_train" when there is one,
+    even next to a good "x_train.npy"; its header claims (10**9, 28, 28)."""
+    members = good_members()
+    huge_header(path)
+    with zipfile.ZipFile(path) as archive:
+        huge = archive.read("x_train.npy")
+    if not keep_good:
+        del members["x_train.npy"]
+    members["x_train"] = huge
+    write_members(path, members)
+
+
+@pytest.mark.parametrize("keep_good", [False, True], ids=["only x_train", "x_train.npy too"])
+def test_declared_size_of_the_member_numpy_reads_is_checked(tmp_path, monkeypatch, keep_good):
+    path = tmp_path / "bad.npz"
+    huge_member_without_npy(path, keep_good)
+    monkeypatch.setenv(ENV_VAR, str(path))
+    with pytest.raises(MnistError, match=r"x_train claims shape \(1000000000, 28, 28\)"):
+        load_mnist(verbose=False)
+
+
+@pytest.mark.parametrize("content, hint", [
+    (b"<!DOCTYPE html><html><body>Not Found</body></html>", "it looks like an HTML or XML page"),
+    (None, "it is gzip-compressed"),
+    (b"", "it is empty"),
+    (b"hello, world", "it begins with"),
+], ids=["html", "gzip", "empty", "text"])
+def test_a_file_that_is_not_a_zip_is_named_so(tmp_path, monkeypatch, content, hint):
+    """Finding 10: an HTML page or a gzipped .npz was blamed for holding pickled objects."""
+    import gzip
+    path = tmp_path / "bad.npz"
+    if content is None:
+        np.savez(tmp_path / "good.npz", **write_npz_arrays())
+        content = gzip.compress((tmp_path / "good.npz").read_bytes())
+    path.write_bytes(content)
+    monkeypatch.setenv(ENV_VAR, str(path))
+    with pytest.raises(MnistError, match=r"not an \.npz file \(a zip archive of \.npy arrays\); "
+                                         + hint):
+        load_mnist(verbose=False)

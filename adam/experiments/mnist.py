@@ -6,7 +6,7 @@
 downloads the data (or reuses its cache in ``~/.keras/datasets``).
 
 Every malformed file raises `MnistError` saying what is wrong: not a file, not an ``.npz``
-(an ``.npy``, a broken zip), a corrupt compressed member, a member that is not an array,
+(an ``.npy``, a broken zip, an HTML page, a gzipped file), a corrupt compressed member, a member that is not an array,
 pickled objects (never loaded: ``allow_pickle=False``), missing arrays, wrong shapes, dtypes
 or labels. The line `load_mnist` prints says which data it is, never where it lies (no path).
 """
@@ -73,6 +73,7 @@ def load_mnist(verbose: bool = True, return_source: bool = False):
 def _load_file(path: str):
     if not os.path.isfile(path):
         raise MnistError(f"{ENV_VAR}={path!r} does not name an existing file")
+    _check_kind(path)
     try:
         data = np.load(path, allow_pickle=False)
     except ValueError as err:
@@ -122,12 +123,43 @@ def _load_file(path: str):
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
+#: How a file begins: a zip archive (an .npz), an .npy array, a pickle (protocol 2 or later).
+_ZIP, _NPY, _PICKLE = b"PK", b"\x93NUMPY", b"\x80"
+
+
+def _check_kind(path: str) -> None:
+    """Refuse a file that is neither a zip archive, nor an .npy array, nor a pickle (which
+    np.load would try, and which is refused as such): an HTML page from a failed download,
+    a gzipped .npz. NumPy would blame them for holding pickled objects."""
+    with open(path, "rb") as f:
+        start = f.read(8)
+    if start.startswith((_ZIP, _NPY, _PICKLE)):
+        return
+    if not start:
+        what = "it is empty"
+    elif start.startswith(b"\x1f\x8b"):
+        what = "it is gzip-compressed: gunzip it first"
+    elif start.lstrip().startswith(b"<"):
+        what = "it looks like an HTML or XML page (a failed download?)"
+    else:
+        what = f"it begins with {start!r}"
+    raise MnistError(f"{path}: not an .npz file (a zip archive of .npy arrays); {what}")
+
+
+def _member(npz, key: str) -> str:
+    """The zip member NumPy reads for `key`: NpzFile maps "x_train" to the member named
+    exactly "x_train" when there is one (a member's full name wins), else to "x_train.npy"."""
+    names = npz.zip.namelist()
+    return key if key in names else f"{key}.npy"
+
+
 def _check_declared_size(path: str, npz, key: str) -> None:
     """Refuse a member whose header claims more data than the member holds, before NumPy
     allocates it: a 2.6 KB file that says (10**9, 28, 28) would otherwise ask for 730 GiB.
-    A header that cannot be read is left to NumPy's own error."""
+    The member checked is the one NumPy will read (`_member`). A header that cannot be read
+    is left to NumPy's own error."""
     try:
-        info = npz.zip.getinfo(f"{key}.npy")
+        info = npz.zip.getinfo(_member(npz, key))
         with npz.zip.open(info) as member:
             version = np.lib.format.read_magic(member)
             read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
