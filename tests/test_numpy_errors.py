@@ -404,3 +404,95 @@ def test_overlaps_itself_is_exact():
     assert not overlaps_itself(np.zeros((3, 4))[:, ::2])
     assert not overlaps_itself(np.zeros((3, 4)).T)
     assert overlaps_itself(np.broadcast_to(np.zeros(3), (2, 3)))
+
+
+# -- finding 11, the NumPy parts ----------------------------------------------------------------
+
+@pytest.mark.parametrize("count", [10**400, 2**63, 1e300, np.uint64(2**64 - 1)])
+def test_iterations_beyond_an_int64_are_refused_at_assignment(count):
+    from adam.numpy import CompactAdam
+    for opt in (Adam(), CompactAdam()):
+        with pytest.raises(ValueError, match=r"iterations must be at most 9223372036854775807"):
+            opt.iterations = count
+        assert opt.iterations == 0
+        state = opt.state_dict()
+        state["iterations"] = 2**130         # beyond CompactAdam's Philox key, too
+        with pytest.raises(ValueError, match="malformed state dict: iterations must be at most"):
+            opt.load_state_dict(state)
+    w = np.ones(3, np.float32)
+    opt = Adam()
+    opt.iterations = 2**63 - 2               # the last step that can be counted works
+    opt.step([w], [np.ones(3, np.float32)])
+    assert np.isfinite(w).all() and opt.iterations == 2**63 - 1
+    before = w.copy()
+    with pytest.raises(ValueError, match="the largest step count"):
+        opt.step([w], [np.ones(3, np.float32)])
+    assert (w == before).all() and opt.iterations == 2**63 - 1
+
+
+def test_check_iterations_keeps_its_signature():
+    from adam.iterations import check_iterations
+    assert check_iterations(5) == 5 and check_iterations(5.0, "state.step") == 5
+    assert check_iterations(2**70, high=2**80) == 2**70
+    with pytest.raises(ValueError, match=r"steps must be at most 2147483647"):
+        check_iterations(2**31, "steps", high=2**31 - 1)
+
+
+def test_compact_load_state_dict_malformed_slot_is_named():
+    """A list where an array belongs gave AttributeError when another slot came first."""
+    from adam.numpy import CompactAdam
+    opt = CompactAdam()
+    w = np.ones(3, np.float32)
+    opt.step([w], [np.ones(3, np.float32)])
+    state = opt.state_dict()
+    slots = {k: v for k, v in state["slots"].items() if k != "first_moment"}
+    state["slots"] = {**slots, "first_moment": [[1, 2, 3]]}     # another slot comes first
+    assert next(iter(state["slots"])) != "first_moment"
+    with pytest.raises(ValueError, match=r"malformed state dict: slots\['first_moment'\]\[0\] "
+                                         r"must be a"):
+        opt.load_state_dict(state)
+
+
+def test_gradient_overflowing_on_the_cast_says_so():
+    w = np.ones(3, np.float32)
+    with pytest.raises(ValueError, match=r"grads\[0\] contains 1 non-finite.*overflowed on the "
+                                         r"cast to params\[0\]'s dtype float32.*finite in float64"):
+        Adam().step([w], [np.array([0.0, 1e300, 0.0])])
+    with pytest.raises(ValueError) as info:       # a NaN already there: no cast blamed
+        Adam().step([w], [np.array([0.0, np.nan, 0.0])])
+    assert "cast" not in str(info.value)
+
+
+def test_an_empty_step_is_refused():
+    """An empty first step fixed the layout at 0 parameters; every later step raised."""
+    from adam.numpy import SGD, CompactAdam
+    for opt in (Adam(), SGD(), CompactAdam()):
+        with pytest.raises(ValueError, match="no parameters"):
+            opt.step([], [])
+        w = np.ones(3, np.float32)
+        opt.step([w], [np.ones(3, np.float32)])
+        assert opt.iterations == 1
+
+
+@pytest.mark.parametrize("name, right", [("lr", "learning_rate"), ("beta1", "beta_1"),
+                                         ("epsilno", "epsilon"), ("weight_decya", "weight_decay")])
+def test_misspelled_hyperparameter_is_refused_with_the_right_name(name, right):
+    from adam.numpy import SGD
+    opt = Adam(learning_rate=0.1)
+    with pytest.raises(AttributeError, match=rf"no hyperparameter {name!r} \(did you mean "
+                                             rf"{right!r}\?\)"):
+        setattr(opt, name, 0.5)
+    assert name not in vars(opt) and opt.learning_rate == 0.1
+    opt.threads = 2                      # properties and hyperparameters still assign
+    opt.beta_1 = 0.8
+    assert opt.beta_1 == 0.8
+    with pytest.raises(AttributeError, match="did you mean 'learning_rate'"):
+        SGD().lr = 0.5
+
+
+@pytest.mark.parametrize("dtype", ["m8[s]", "M8[s]"])
+def test_time_gradients_are_refused(dtype):
+    w = np.ones(3, np.float32)
+    with pytest.raises(TypeError, match=r"grads\[0\] has dtype (timedelta|datetime)64"):
+        Adam().step([w], [np.array([1, 2, 3], dtype)])
+    assert (w == 1).all()

@@ -18,11 +18,12 @@ No silent state errors:
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 
 import numpy as np
 
-from adam.iterations import check_iterations
+from adam.iterations import MAX_ITERATIONS, check_iterations
 from adam.numpy.checks import (MomentOverflowError, check_decay_rates, check_finite,
                                check_grad_list, check_matches_state, check_param_list,
                                moment_overflow)
@@ -31,6 +32,20 @@ from adam.numpy.checks import (MomentOverflowError, check_decay_rates, check_fin
 @functools.lru_cache(maxsize=None)
 def _field_names(hyperparameters_type) -> frozenset:
     return frozenset(f.name for f in dataclasses.fields(hyperparameters_type))
+
+
+#: Names other libraries use for these hyperparameters (PyTorch, papers).
+_ALIASES = {"lr": "learning_rate", "alpha": "learning_rate", "eps": "epsilon",
+            "beta1": "beta_1", "beta2": "beta_2", "betas": "beta_1 and beta_2",
+            "wd": "weight_decay"}
+
+
+def _suggestion(name: str, fields) -> str:
+    """" (did you mean 'beta_1'?)" for a misspelled hyperparameter, else the names."""
+    if _ALIASES.get(name, "").split(" and ")[0] in fields:
+        return f" (did you mean {_ALIASES[name]!r}?)"
+    close = difflib.get_close_matches(name, sorted(fields), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else f" (they are {sorted(fields)})"
 
 
 class Optimizer:
@@ -96,8 +111,12 @@ class Optimizer:
                                  f"but this optimizer's state holds {list(self.slot_names())}; "
                                  "set it before the first step, or start a new optimizer")
             self._hyperparameters = new
-        else:
+        elif name.startswith("_") or hasattr(type(self), name) or name in self.__dict__:
             super().__setattr__(name, value)
+        else:     # opt.lr = 0.5 would be stored, and the optimizer would keep its old rate
+            raise AttributeError(f"{type(self).__name__} has no hyperparameter {name!r}"
+                                 f"{_suggestion(name, _field_names(self.hyperparameters_type))}; "
+                                 "nothing was changed")
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in dataclasses.asdict(self._hyperparameters).items())
@@ -116,6 +135,11 @@ class Optimizer:
 
     def _step(self, params, grads) -> None:
         params = check_param_list(params)
+        if not params:
+            raise ValueError("no parameters: params is an empty list; pass the arrays to update")
+        if self.iterations >= MAX_ITERATIONS:
+            raise ValueError(f"iterations is {self.iterations}, the largest step count "
+                             "(2**63 - 1): one more step cannot be counted. Nothing was changed")
         if self._slots is not None:
             check_matches_state(params, *self._params_layout)
         check_decay_rates(self._hyperparameters, params)
@@ -204,6 +228,10 @@ class Optimizer:
         if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 0:
             raise ValueError(f"malformed state dict: 'iterations' must be a non-negative integer, "
                              f"got {iterations!r}")
+        try:                      # the upper bound: an int64 counter, Philox's key
+            check_iterations(iterations)
+        except ValueError as err:
+            raise ValueError(f"malformed state dict: {err}") from None
         slots = state["slots"]
         if not isinstance(slots, dict):
             raise ValueError("malformed state dict: 'slots' must be a dict of lists of arrays")

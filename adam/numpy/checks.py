@@ -204,18 +204,28 @@ def check_grad_list(grads, params: list[np.ndarray], finite=None, in_place: bool
         if isinstance(g, np.ndarray):
             refuse_subclass(f"grads[{i}]", g)
         g = np.asarray(g)
-        if g.dtype == bool or not (np.issubdtype(g.dtype, np.floating)
-                                   or np.issubdtype(g.dtype, np.integer)):
+        if g.dtype == bool or g.dtype.kind not in "fiu":   # not timedelta64, datetime64
             raise TypeError(f"grads[{i}] has dtype {g.dtype}; gradients must be real numbers")
         if g.shape != p.shape:
             raise ValueError(f"grads[{i}] has shape {g.shape} but params[{i}] has shape {p.shape}")
         if not in_place and np.may_share_memory(g, p):
             raise ValueError(f"grads[{i}] shares memory with params[{i}]; pass a separate gradient "
                              "array")
+        name, original = f"grads[{i}]", g
         if g.dtype != p.dtype:
             with np.errstate(over="ignore", under="ignore"):   # inf is reported just below
                 g = g.astype(p.dtype)
-        result = finite(f"grads[{i}]", g)
+        try:
+            result = finite(name, g)
+        except ValueError as err:
+            if original is g or not np.isfinite(original).all():
+                raise
+            where = np.unravel_index(int(np.argmax(~np.isfinite(g))), g.shape)
+            raise ValueError(
+                f"{err}; it overflowed on the cast to params[{i}]'s dtype {p.dtype}: the "
+                f"gradient is finite in {original.dtype} ({original[where]!r} there), beyond "
+                f"{p.dtype}'s largest value {float(np.finfo(p.dtype).max):.4g}. Nothing was "
+                "changed. Scale the loss or clip the gradients") from None
         if quick is not None:
             quick.append(result)
         out.append(g)

@@ -48,6 +48,7 @@ import numbers
 import numpy as np
 
 from adam.hyperparameters import Hyperparameters
+from adam.iterations import MAX_ITERATIONS, check_iterations
 from adam.numpy.base import Optimizer
 from adam.numpy.checks import (MomentOverflowError, check_decay_rates, check_finite,
                                check_grad_list, check_param_list)
@@ -255,6 +256,11 @@ class CompactAdam(Optimizer):
         """`step`: update `params` in place; every check runs first, and a failed step
         changes nothing."""
         params = check_param_list(params)
+        if not params:
+            raise ValueError("no parameters: params is an empty list; pass the arrays to update")
+        if self.iterations >= MAX_ITERATIONS:
+            raise ValueError(f"iterations is {self.iterations}, the largest step count "
+                             "(2**63 - 1): one more step cannot be counted. Nothing was changed")
         if self._slots is not None:
             self._check_layout(params)
         check_decay_rates(self.hyperparameters, params, np.float32)
@@ -352,6 +358,10 @@ class CompactAdam(Optimizer):
                 or iterations < 0):
             raise ValueError("malformed state dict: 'iterations' must be a non-negative "
                              f"integer, got {iterations!r}")
+        try:                      # the upper bound: an int64 counter, Philox's key
+            check_iterations(iterations)
+        except ValueError as err:
+            raise ValueError(f"malformed state dict: {err}") from None
         slots = state["slots"]
         if not isinstance(slots, dict):
             raise ValueError("malformed state dict: 'slots' must be a dict of lists")
@@ -367,8 +377,9 @@ class CompactAdam(Optimizer):
         if len(counts) != 1 or -1 in counts:
             raise ValueError("malformed state dict: every slot must be a list with one array "
                              "per parameter")
-        for slot, arrays in slots.items():
-            for i, a in enumerate(arrays):
+        # first_moment first: the other slots' shapes are read from its codes
+        for slot in sorted(slots, key=lambda name: name != "first_moment"):
+            for i, a in enumerate(slots[slot]):
                 label = f"slots[{slot!r}][{i}]"
                 codes = slots["first_moment"][i]
                 want = np.dtype(SLOT_DTYPES[slot][h.state])
