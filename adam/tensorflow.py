@@ -78,7 +78,9 @@ class Adam:
 
     @iterations.setter
     def iterations(self, value):
-        self._iterations.assign(check_iterations(value))
+        # At most what the int64 variable holds: TensorFlow's own error otherwise.
+        self._iterations.assign(check_iterations(
+            value, high=int(self._iterations.dtype.max)))
 
     def __setattr__(self, name, value):
         if name in _FIELDS or name == "hyperparameters":
@@ -113,10 +115,18 @@ class Adam:
             warnings.warn(f"Gradients do not exist for variables {missing}; they are left "
                           "unchanged (as Keras does)", stacklevel=2)
         grads = [tf.convert_to_tensor(grads[i]) for i in present]
-        for i, g in zip(present, grads):
+        for k, (i, g) in enumerate(zip(present, grads)):
             v = self.variables[i]
-            if g.shape != v.shape:
+            if not (g.dtype.is_floating or g.dtype.is_integer):
+                # A cast would keep the real part of a complex gradient.
+                raise TypeError(f"gradient {i} ({v.name}) has dtype {g.dtype.name}; "
+                                "gradients must be real numbers")
+            # A shape known only in part (tf.function with a [None] input) is checked
+            # when the step runs, before anything is written.
+            if not g.shape.is_compatible_with(v.shape):
                 raise ValueError(f"gradient {i} has shape {g.shape}, its variable {v.shape}")
+            if not g.shape.is_fully_defined():
+                grads[k] = tf.ensure_shape(g, v.shape)
         self._apply(present, grads)
 
     def _from_pairs(self, grads):

@@ -182,3 +182,19 @@ def test_mirrored_strategy_replica_context_is_refused():
     assert result.returncode == 0, result.stderr[-3000:]
     refused = "refused: adam.tensorflow.Adam does not reduce gradients across replicas"
     assert refused in result.stdout
+
+
+@pytest.mark.parametrize("value", [1e30, 2**63, np.uint64(2**64 - 1)],
+                         ids=["1e30", "2**63", "uint64 2**64-1"])
+def test_iterations_beyond_int64_are_refused(value):
+    """opt.iterations = 1e30 gave TensorFlow's "Can't convert Python sequence with
+    out-of-range integer": refused now by the same check, naming the bound."""
+    w = tf.Variable([1.0, 2.0])
+    opt = adam.tensorflow.Adam([w], learning_rate=0.1)
+    opt.apply_gradients([tf.constant([0.5, 0.5])])
+    before = state(opt)
+    with pytest.raises(ValueError, match=r"iterations must be at most 9223372036854775807"):
+        opt.iterations = value
+    assert_same(state(opt), before)
+    opt.iterations = 2**63 - 1                     # the largest the variable holds
+    assert int(opt.iterations.numpy()) == 2**63 - 1

@@ -120,3 +120,38 @@ def test_hyperparameters_cannot_be_assigned_and_ignored(name):
     opt = adam.tensorflow.Adam([tf.Variable([1.0])])
     with pytest.raises(AttributeError, match=f"{name} is fixed"):
         setattr(opt, name, 0.5)
+
+
+@pytest.mark.parametrize("dtype", [tf.complex64, tf.complex128, tf.bool])
+def test_a_complex_gradient_is_refused_not_cast_to_its_real_part(dtype):
+    """[1j, -1] was cast to [0, -1]: only the second coordinate moved, silently.
+    adam.numpy refuses a gradient that is not real; so does this, naming it."""
+    w = tf.Variable([0.0, 0.0])
+    opt = adam.tensorflow.Adam([w], learning_rate=0.1)
+    before = state(opt)
+    with pytest.raises(TypeError, match=f"gradient 0 .* has dtype {dtype.name}; "
+                                        "gradients must be real numbers"):
+        opt.apply_gradients([tf.cast(tf.constant([1j, -1 + 0j]), dtype)])
+    assert_same(state(opt), before)
+
+
+def test_a_gradient_of_unknown_length_inside_tf_function_is_accepted():
+    """Inside a tf.function whose input is [None]-shaped the static shape is (None,):
+    "gradient 0 has shape (None,), its variable (3,)" though compatible. Accepted now,
+    and checked when the step runs: a gradient of the wrong length changes nothing."""
+    w = tf.Variable(tf.zeros([3]))
+    opt = adam.tensorflow.Adam([w], learning_rate=0.1)
+
+    @tf.function(input_signature=[tf.TensorSpec([None])])
+    def step(g):
+        opt.apply_gradients([g])
+        return w.read_value()
+
+    np.testing.assert_allclose(step(tf.constant([1.0, -1.0, 1.0])).numpy(),
+                               [-0.1, 0.1, -0.1], rtol=1e-6)
+    before = state(opt)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="not compatible"):
+        step(tf.constant([1.0]))                   # would broadcast to all three
+    assert_same(state(opt), before)
+    with pytest.raises(ValueError, match=r"gradient 0 has shape \(2,\), its variable \(3,\)"):
+        opt.apply_gradients([tf.constant([1.0, 2.0])])
