@@ -21,7 +21,7 @@ import ml_dtypes
 import numpy as np
 from keras import ops
 
-from adam.hyperparameters import Hyperparameters, check_learning_rate
+from adam.hyperparameters import Hyperparameters, check_real
 from adam.iterations import check_iterations
 
 #: Hyperparameters kept as plain attributes, checked on assignment, fixed once built.
@@ -43,6 +43,32 @@ class _InFloat32:
         return getattr(self._variable, name)
 
 
+def _fixed_rate(value):
+    """The number a learning rate holds if it is fixed and can be read now: a number, a
+    0-d array, a concrete (eager) tensor. None for a schedule, a callable, a variable
+    or a tensor being traced, which are passed on as they are. A tensor or array that
+    is not 0-d, or not a real number, is refused: it cannot be a learning rate."""
+    if isinstance(value, numbers.Number) or isinstance(value, (str, bytes)):
+        return value                       # checked (and refused if not real) by the caller
+    if isinstance(value, np.ndarray):
+        array = value
+    elif (isinstance(value, (keras.Variable, keras.optimizers.schedules.LearningRateSchedule))
+          or not ops.is_tensor(value)):
+        return None
+    else:
+        try:
+            array = np.asarray(ops.convert_to_numpy(value))
+        except Exception:                 # symbolic (tf.function) or traced (jax.jit)
+            return None
+    if array.shape != ():
+        raise ValueError(f"learning_rate must be a number (0-d), got an array of shape "
+                         f"{array.shape}")
+    if array.dtype == bool or array.dtype.kind not in "fiu":
+        raise TypeError(f"learning_rate must be a real number, got an array of dtype "
+                        f"{array.dtype}")
+    return float(array)
+
+
 @keras.saving.register_keras_serializable(package="adam")
 class Adam(keras.optimizers.Optimizer):
     """Adam (Kingma & Ba, 2015) for Keras models: ``model.compile(optimizer=Adam())``.
@@ -59,11 +85,11 @@ class Adam(keras.optimizers.Optimizer):
         if weight_decay is None:                       # Keras's "no decay"
             weight_decay = 0.0
         # The same checks as the NumPy optimizer, before Keras creates anything. A
-        # schedule is checked by Keras; only a plain number can be checked here.
-        fixed_rate = (isinstance(learning_rate, numbers.Real)
-                      and not isinstance(learning_rate, bool))
+        # number, a 0-d array or a concrete tensor is checked here; a schedule, a
+        # callable or a variable is passed on to Keras as it is.
+        rate = _fixed_rate(learning_rate)
         checked = Hyperparameters(
-            learning_rate=learning_rate if fixed_rate else 0.001, beta_1=beta_1,
+            learning_rate=0.001 if rate is None else rate, beta_1=beta_1,
             beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
             bias_correction=bias_correction, epsilon_hat=epsilon_hat)
         # Keras applies decoupled weight decay itself, p <- p - lr * wd * p, before
@@ -80,11 +106,15 @@ class Adam(keras.optimizers.Optimizer):
     def __setattr__(self, name, value):
         # Once __init__ has set them all, an assigned hyperparameter is checked as in
         # adam.numpy (with the others: epsilon_hat needs bias_correction); once built
-        # it may only keep its value. learning_rate stays Keras's variable or schedule.
+        # it may only keep its value. learning_rate stays Keras's variable or schedule;
+        # an assigned one may be 0 (no step), so that a LearningRateScheduler whose
+        # schedule ends at 0 works; the constructor's must be above 0.
         if name in _FIXED_ONCE_BUILT and self.__dict__.keys() >= set(_FIXED_ONCE_BUILT):
             value = self._checked_assignment(name, value)
-        elif name == "learning_rate" and isinstance(value, numbers.Real):
-            value = check_learning_rate(value)
+        elif name == "learning_rate":
+            rate = _fixed_rate(value)
+            if rate is not None:
+                check_real("learning_rate", rate, low=0.0)
         super().__setattr__(name, value)
 
     def _checked_assignment(self, name, value):
@@ -136,6 +166,10 @@ class Adam(keras.optimizers.Optimizer):
         dtype = keras.backend.standardize_dtype(m.dtype)
         # The step's scalars in float32 (float64 for float64 weights): in bfloat16,
         # beta_2 = 0.999 rounds to 1. Only the step is rounded to the weight's dtype.
+        # As in keras.optimizers.Adam (whose bits float64 weights get), beta_1 and
+        # beta_2 reach the powers b^t through float32 even for float64 weights:
+        # ops.cast(0.999, "float64") converts 0.999 to float32 first, 0.99900001287...;
+        # the moments' 1 - beta and epsilon are Python floats, exact in float64.
         scalar = "float64" if dtype == "float64" else "float32"
         g = ops.cast(gradient, dtype)
 
@@ -183,13 +217,20 @@ class Adam(keras.optimizers.Optimizer):
     def load_own_variables(self, store):
         """Keras's loader (`.keras`, `.weights.h5`), after checking the step count."""
         if "0" in store and len(store.keys()) == len(self.variables):
-            check_iterations(np.asarray(store["0"]), "the saved iterations")
+            check_iterations(np.asarray(store["0"]), "the saved iterations",
+                             high=self._most_iterations())
         super().load_own_variables(store)
 
     def set_weights(self, weights):
         if self.built and len(weights):
-            check_iterations(weights[0], "weights[0] (iterations)")
+            check_iterations(weights[0], "weights[0] (iterations)",
+                             high=self._most_iterations())
         super().set_weights(weights)
+
+    def _most_iterations(self) -> int:
+        """The largest count the iterations variable holds (int64 on TensorFlow, int32
+        on JAX): a larger one would wrap to a negative count and NaN weights."""
+        return int(np.iinfo(keras.backend.standardize_dtype(self.iterations.dtype)).max)
 
     def get_config(self):
         config = super().get_config()

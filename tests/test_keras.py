@@ -501,7 +501,8 @@ def assert_state_is(opt, w, before):
     ("amsgrad", 1, "amsgrad must be True or False"),
     ("bias_correction", False, "epsilon_hat=True is a form of the bias-corrected"),
     ("learning_rate", -1.0, "learning_rate must lie in"),
-    ("learning_rate", 0.0, "learning_rate must lie in"),
+    ("learning_rate", -1e-30, "learning_rate must lie in"),
+    ("learning_rate", float("nan"), "learning_rate must be finite"),
 ])
 @pytest.mark.parametrize("built", [False, True])
 def test_assigned_hyperparameters_are_checked(name, value, message, built):
@@ -617,3 +618,118 @@ def test_bfloat16_moments_do_not_stall(form):
         v = 0.999 * v + 0.001 * g * g
     ratio = as_float64(slots["velocity"]).mean() / v.mean()
     assert abs(ratio - 1) < 0.01, ratio
+
+
+ITERATIONS_BEYOND = {"1e30": 1e30, "2**64 - 1 (uint64)": np.uint64(2**64 - 1),
+                     "2**63": 2**63, "one more than the variable holds": None}
+
+
+@pytest.mark.parametrize("count", list(ITERATIONS_BEYOND))
+@pytest.mark.parametrize("how", ["load_own_variables", "set_weights", ".weights.h5"])
+def test_a_loaded_step_count_must_fit_the_iterations_variable(how, count, tmp_path):
+    """A saved iterations of 1e30, 2**63 or 2**64 - 1 wrapped in the int64 variable
+    (int32 on JAX, from 2**31) to a negative count, and the next step made the weights
+    NaN: refused now, before anything of the optimizer is loaded."""
+    opt, w = built_optimizer()
+    most = np.iinfo(keras.backend.standardize_dtype(opt.iterations.dtype)).max
+    value = ITERATIONS_BEYOND[count]
+    value = int(most) + 1 if value is None else value
+    saved = [keras.ops.convert_to_numpy(v) for v in opt.variables]
+    saved[0] = np.array(value) if isinstance(value, (float, np.generic)) else value
+    before = optimizer_state(opt, w)
+    if how == ".weights.h5":
+        h5py = pytest.importorskip("h5py")
+        model = regression_model(adam.keras.Adam(learning_rate=0.01))
+        model.fit(*regression_data(n=16), batch_size=16, epochs=1, verbose=0)
+        path = tmp_path / "model.weights.h5"
+        model.save_weights(path)
+        with h5py.File(path, "a") as f:
+            del f["optimizer/vars/0"]
+            f["optimizer/vars/0"] = np.array(value, dtype=np.float64 if isinstance(
+                value, float) else np.uint64)
+        slots = [keras.ops.convert_to_numpy(v).copy() for v in model.optimizer.variables]
+        with pytest.raises(ValueError, match=r"iterations must be at most"):
+            model.load_weights(path)
+        for x, y in zip(model.optimizer.variables, slots, strict=True):
+            np.testing.assert_array_equal(keras.ops.convert_to_numpy(x), y)
+        return
+    with pytest.raises(ValueError, match=r"iterations.* must be at most"):
+        if how == "set_weights":
+            opt.set_weights(saved)
+        else:
+            opt.load_own_variables({str(i): np.asarray(a) for i, a in enumerate(saved)})
+    assert_state_is(opt, w, before)
+    opt.apply_gradients([(keras.ops.ones(2), w)])
+    assert np.isfinite(keras.ops.convert_to_numpy(w)).all()
+
+
+def learning_rates_that_are_not_numbers():
+    tensor = keras.ops.convert_to_tensor
+    return {"np.array(-1.0)": lambda: np.array(-1.0),
+            "np.array(nan)": lambda: np.array(np.nan),
+            "tensor(-1.0)": lambda: tensor(-1.0),
+            "tensor(nan)": lambda: tensor(float("nan")),
+            "np.array([0.1])": lambda: np.array([0.1]),
+            "np.array(1j)": lambda: np.array(1j),
+            "np.array(True)": lambda: np.array(True)}
+
+
+@pytest.mark.parametrize("value", list(learning_rates_that_are_not_numbers()))
+@pytest.mark.parametrize("when", ["constructor", "assignment"])
+def test_a_learning_rate_array_or_tensor_is_checked_as_a_number(value, when):
+    """opt.learning_rate = np.array(-1.0), or a NaN tensor, was accepted (only plain
+    numbers were checked): a 0-d array or a concrete tensor is checked as the number it
+    holds, and one that holds no single real number is refused."""
+    bad = learning_rates_that_are_not_numbers()[value]()
+    if when == "constructor":
+        with pytest.raises((TypeError, ValueError), match="learning_rate"):
+            adam.keras.Adam(learning_rate=bad)
+        return
+    opt, w = built_optimizer()
+    before = optimizer_state(opt, w)
+    with pytest.raises((TypeError, ValueError), match="learning_rate"):
+        opt.learning_rate = bad
+    assert_state_is(opt, w, before)
+
+
+def test_good_learning_rate_arrays_tensors_schedules_and_callables_pass():
+    """Assigned (the constructor takes what Keras's takes: a float)."""
+    for rate in (np.array(0.05), np.float32(0.05), keras.ops.convert_to_tensor(0.05)):
+        opt, _ = built_optimizer()
+        opt.learning_rate = rate
+        assert keras.ops.convert_to_numpy(opt.learning_rate) == np.float32(0.05)
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.01, 10, 0.5)
+    assert adam.keras.Adam(learning_rate=schedule)._learning_rate is schedule
+    rate = lambda: 0.01  # noqa: E731
+    assert adam.keras.Adam(learning_rate=rate)._learning_rate is rate
+
+
+def test_a_learning_rate_of_0_may_be_assigned_but_not_given_to_the_constructor():
+    """A step with learning rate 0 is well defined (no move), and Keras's
+    LearningRateScheduler assigns what its schedule returns: a cosine to 0 ended the
+    fit with an error. The constructor still refuses 0 (an optimizer that never moves
+    is a mistake there)."""
+    with pytest.raises(ValueError, match=r"learning_rate must lie in \(0.0, inf\)"):
+        adam.keras.Adam(learning_rate=0.0)
+    opt, w = built_optimizer()
+    opt.learning_rate = 0.0
+    before = keras.ops.convert_to_numpy(w).copy()
+    opt.apply_gradients([(keras.ops.ones(2), w)])
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(w), before)
+
+
+def test_a_learning_rate_scheduler_may_end_at_0():
+    epochs = 3
+    schedule = keras.callbacks.LearningRateScheduler(
+        lambda epoch, lr: 0.01 * (1 + np.cos(np.pi * epoch / (epochs - 1))) / 2)
+    weights = []
+    record = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: weights.append(
+            [w.copy() for w in model.get_weights()]))
+    model = regression_model(adam.keras.Adam(learning_rate=0.01))
+    model.fit(*regression_data(n=32), batch_size=16, epochs=epochs, shuffle=False,
+              verbose=0, callbacks=[schedule, record])
+    assert float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)) == 0.0
+    assert not np.array_equal(weights[0][0], weights[1][0])
+    for last, before in zip(weights[2], weights[1], strict=True):    # lr 0: no move
+        np.testing.assert_array_equal(last, before)
