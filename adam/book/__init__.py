@@ -1,6 +1,8 @@
 """The book's tooling, used by the chapters and the tests, not by the optimizers.
 
-* `glue`: hand a cell's numbers to the prose (MyST-NB's glue, or a store without it).
+* `glue`: hand a cell's numbers to the prose (MyST-NB's glue, or a store without it), and
+  `scientific` to typeset them as prose (1.2 × 10⁻⁴).
+* `seeds`: every chapter's seeds, from one place (ADAM_BOOK_SEED chooses others).
 * `style`: one figure style, with one colour, line style and marker per optimizer.
 * `source`: show the package's own code on a page.
 * `agreement`: compare two implementations in units in the last place.
