@@ -77,7 +77,9 @@ def test_goals_summary_and_captioned_figures(path):
     that draws a figure gives it a caption and a name to refer to it by."""
     cells = json.loads(path.read_text())["cells"]
     text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    assert "In this chapter" in text or "Learning goals" in text
+    # An appendix says what the reader will find in it as a chapter does, in its own words.
+    opening = "In this appendix" if path.name.startswith(("a1_", "a2_", "a3_")) else "In this chapter"
+    assert opening in text or "Learning goals" in text, f"no '{opening}' opening"
     assert "## Summary" in text
     for i, cell in enumerate(cells):
         if cell["cell_type"] == "code" and "plt.show()" in "".join(cell["source"]):
