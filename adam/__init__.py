@@ -11,6 +11,6 @@ Optimizers, where users import them:
 
 The book's problems and experiments: `adam.experiments` (landscapes, MNIST, models, ...).
 
-The book's tooling: `adam.book` (glue, figure style, source display, agreement helpers).
+The book's tooling: `adam.book` (glue, figure style, source display, tables).
 """
 __version__ = "0.1.0"

@@ -4,7 +4,7 @@
 NumPy runs a step as a dozen passes over each block of the arrays. A compiled loop makes one
 pass: each element of p, g, m and v is read once and p, m, v written once, the 28 bytes per
 float32 parameter that bound any Adam step, and the loop is split over the CPU's cores.
-The arithmetic is that of `adam.numpy.fast._adam_block`, in the same order and the same dtype,
+The arithmetic is that of `adam.numpy.fast.adam_block`, in the same order and the same dtype,
 so the results are identical to the last bit.
 
 numba compiles the loop for native float32 and float64 arrays. `FusedAdam` accepts every dtype

@@ -13,7 +13,7 @@ import copy
 import numpy as np
 import pytest
 
-from adam.book.agreement import run_numpy
+from adam.experiments.agreement import run_numpy
 from adam.numpy import Adam
 from adam.numpy.checks import MomentOverflowError
 from adam.numpy.compact import (CompactAdam, dequantize, from_bfloat16_bits, quantize,

@@ -96,7 +96,7 @@ def test_glue_hands_over_plain_numbers():
 
 
 def test_ulps_counts_float32_spacings_of_the_largest_entry():
-    from adam.book.agreement import ulps
+    from adam.experiments.agreement import ulps
 
     a = np.array([1.0, 0.5], np.float32)
     one_spacing = a.astype(np.float64) + [np.spacing(np.float32(1.0)), 0.0]

@@ -4,7 +4,7 @@ import pytest
 
 pytest.importorskip("numba")
 
-from adam.book.agreement import run_numpy  # noqa: E402
+from adam.experiments.agreement import run_numpy  # noqa: E402
 from adam.fused import FusedAdam  # noqa: E402
 from adam.numpy import Adam  # noqa: E402
 from test_numpy_adam import SWITCHES, random_problem  # noqa: E402

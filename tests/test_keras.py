@@ -17,8 +17,8 @@ import pytest
 keras = pytest.importorskip("keras")
 
 import adam.keras  # noqa: E402
-from adam.book import agreement  # noqa: E402
-from adam.book.agreement import gradient_sequence  # noqa: E402
+from adam.experiments import agreement  # noqa: E402
+from adam.experiments.agreement import gradient_sequence  # noqa: E402
 from adam.experiments.memory import dtype_policy  # noqa: E402
 from adam.numpy import Adam as NumpyAdam  # noqa: E402
 
@@ -27,7 +27,7 @@ if BACKEND == "tensorflow":
     import tensorflow as tf
 
     import adam.tensorflow
-    from adam.book.agreement import run_tensorflow
+    from adam.experiments.agreement import run_tensorflow
 tensorflow_only = pytest.mark.skipif(
     BACKEND != "tensorflow",
     reason=f"TensorFlow itself (adam.tensorflow, tf.train.Checkpoint, tf.distribute) is "

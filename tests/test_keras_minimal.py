@@ -9,7 +9,7 @@ keras = pytest.importorskip("keras")
 
 import adam.keras  # noqa: E402
 import adam.keras_minimal  # noqa: E402
-from adam.book.agreement import gradient_sequence, run_keras, ulps  # noqa: E402
+from adam.experiments.agreement import gradient_sequence, run_keras, ulps  # noqa: E402
 from adam.numpy.minimal import adam_step  # noqa: E402
 
 SETTINGS = [

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import adam.numpy.fast as fast
-from adam.book.agreement import run_numpy
+from adam.experiments.agreement import run_numpy
 from adam.numpy import (SGD, AdaGrad, AdaMax, Adam, AdamW, Hyperparameters, Nadam, RMSProp, init,
                         update)
 from adam.numpy.checks import MomentOverflowError

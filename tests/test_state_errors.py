@@ -6,7 +6,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from adam.book.agreement import gradient_sequence, run_numpy
+from adam.experiments.agreement import gradient_sequence, run_numpy
 from adam.numpy import SGD, AdaGrad, AdaMax, Adam, AdamW, Nadam, RMSProp
 
 

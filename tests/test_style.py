@@ -1,6 +1,9 @@
 """The book's figure style: every optimizer looks different from every other, in colour and
 without it."""
 import itertools
+import json
+import re
+from pathlib import Path
 
 import matplotlib
 
@@ -8,7 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from adam.book.style import COLORS, LOOKS, legend_below, look, use_book_style  # noqa: E402
+from adam.book.style import (COLORS, LOOKS, MAX_WIDTH_IN, PHONE_COLUMN_PX,  # noqa: E402
+                              PHONE_MIN_TEXT_PX, RC, SMALLEST_PT, TEXT_SIZES, legend_below,
+                              look, phone_text_px, use_book_style)
 
 BOOK_OPTIMIZERS = ["SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AdamW", "AMSGrad",
                    "AdaMax", "Nadam"]
@@ -54,26 +59,104 @@ def test_legend_below_sits_under_the_axes():
     plt.close(fig)
 
 
-# A figure is drawn 342 CSS px wide in a 390 px window (the column, less the output's padding).
-PHONE_FIGURE_PX = 342
-
-
-@pytest.mark.parametrize("figsize", [(6.4, 4.0), (7, 3.9)])
+@pytest.mark.parametrize("figsize", [(6.4, 4.0), (MAX_WIDTH_IN, 3.9)])
 def test_figure_text_is_at_least_9_css_px_on_a_phone(figsize):
-    """The chapters draw figures 6.4 to 7 inches wide; shrunk to a phone's column, their tick
-    labels, axis labels, titles and legends stay at 9 CSS px or more (10 pt gave 6.7 px)."""
+    """A figure at most `MAX_WIDTH_IN` wide, shrunk to a phone's column, keeps its tick labels,
+    axis labels, titles and legends at 9 CSS px or more (10 pt in 7 inches gave 6.7 px)."""
     use_book_style()
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     ax.plot([0, 1], [0, 1], label=r"Adam, $\alpha$ = 0.1")
     ax.set(xlabel="$x$", ylabel="loss", title="a title")
     legend_below(fig)
-    fig.canvas.draw()
-    width = fig.get_tightbbox().width + 2 * matplotlib.rcParams["savefig.pad_inches"]   # inches
     texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
     assert len(texts) >= 6
-    smallest = min(t.get_fontsize() for t in texts) / 72 / width * PHONE_FIGURE_PX
+    smallest = phone_text_px(fig)
     plt.close(fig)
-    assert smallest >= 9, f"figure text {smallest:.1f} CSS px at 390 px"
+    assert smallest >= PHONE_MIN_TEXT_PX, f"figure text {smallest:.1f} CSS px at 390 px"
+
+
+def test_phone_text_px_sees_a_figure_too_wide_or_a_label_too_small():
+    use_book_style()
+    fig, ax = plt.subplots(figsize=(10, 3), layout="constrained")     # 3 panels side by side
+    ax.set(xlabel="x", ylabel="y")
+    assert phone_text_px(fig) < PHONE_MIN_TEXT_PX
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+    ax.text(0.5, 0.5, "a note", fontsize=8)
+    assert phone_text_px(fig) == pytest.approx(8 / 72 * 100 * min(1, PHONE_COLUMN_PX / 600),
+                                               rel=0.1)
+    plt.close(fig)
+
+
+# -- No figure sets text smaller than the style's smallest size --------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+# A text size set in code: a keyword (fontsize=8, labelsize=9, size=...) given to text, ticks or
+# a legend, a "size" key of a font dict, an rc setting ("xtick.labelsize": 12), a setter.
+SIZE_VALUE = r"""(?P<value>[0-9.]+|["'][a-z-]+["'])"""
+SIZE_SET = re.compile(
+    r"\b(?:fontsize|labelsize|titlesize|title_fontsize)\s*=\s*" + SIZE_VALUE
+    + r"|[\"'](?:size|fontsize|[\w.]*labelsize|[\w.]*titlesize|[\w.]*fontsize|font\.size)[\"']\s*:\s*"
+    + SIZE_VALUE
+    + r"|\.set_(?:fontsize|size)\(\s*" + SIZE_VALUE
+    + r"|\b(?:annotate|text|legend|set_title|set_xlabel|set_ylabel|suptitle|tick_params|"
+      r"set_label|colorbar)\(.*\bsize\s*=\s*" + SIZE_VALUE)
+# Named sizes below "medium" (the base size).
+SMALL_NAMES = {"xx-small", "x-small", "small", "smaller"}
+
+
+def small_text(code: str):
+    """The text sizes in `code` smaller than the book style's smallest, as (line, size) pairs."""
+    found = []
+    for number, line in enumerate(code.splitlines(), 1):
+        for match in SIZE_SET.finditer(line):
+            value = next(v for v in match.groups() if v is not None).strip("'\"")
+            try:
+                too_small = float(value) < SMALLEST_PT
+            except ValueError:
+                too_small = value in SMALL_NAMES
+            if too_small:
+                found.append((number, match.group(0)))
+    return found
+
+
+def book_sources():
+    """Every chapter's code cells and every module of the package, as (name, code)."""
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")) + [ROOT / "intro.ipynb"]:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            if cell["cell_type"] == "code":
+                yield f"{path.name} cell {cell.get('id')}", "".join(cell["source"])
+    for path in sorted((ROOT / "adam").rglob("*.py")):
+        yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
+
+
+def test_the_scan_finds_small_text():
+    assert small_text('ax.annotate("peak", (1, 2), fontsize=9)')
+    assert small_text('ax.tick_params(labelsize="small")')
+    assert small_text('settings = {"xtick.labelsize": 12}')
+    assert small_text('ax.legend(prop={"size": 8})')
+    assert small_text('label.set_fontsize(10)')
+    assert small_text('ax.text(0, 0, "a", size="x-small")')
+    assert not small_text(f'ax.annotate("peak", (1, 2), fontsize={SMALLEST_PT})')
+    assert not small_text('rng.normal(size=4)')
+    assert not small_text('ax.set_title("t", fontsize="large")')
+
+
+def test_no_chapter_or_module_sets_figure_text_below_the_smallest_size():
+    """Every figure's text is at least the style's smallest size (SMALLEST_PT), which the
+    browser test turns into CSS px on a phone; a smaller size set anywhere would shrink it."""
+    sources = list(book_sources())
+    assert len(sources) > 20
+    problems = [f"{name}, line {line}: {text}" for name, code in sources
+                for line, text in small_text(code)]
+    assert not problems, "text smaller than the style's {} pt:\n".format(SMALLEST_PT) \
+        + "\n".join(problems)
+
+
+def test_the_smallest_size_and_the_widest_figure_agree():
+    assert SMALLEST_PT == min(RC[key] for key in TEXT_SIZES)
+    assert SMALLEST_PT / 72 * PHONE_COLUMN_PX / MAX_WIDTH_IN >= 9.5
+    assert RC["figure.figsize"][0] <= MAX_WIDTH_IN
 
 
 def test_math_in_labels_uses_the_labels_typeface():

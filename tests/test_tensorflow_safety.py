@@ -7,7 +7,7 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 
 import adam.tensorflow  # noqa: E402
-from adam.book.agreement import run_numpy  # noqa: E402
+from adam.experiments.agreement import run_numpy  # noqa: E402
 from adam.numpy import Adam as NumpyAdam  # noqa: E402
 
 LOW = {"float16": tf.float16, "bfloat16": tf.bfloat16, "float32": tf.float32,

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from adam.numpy import AdaMax, Adam, AdamW, Nadam
-from adam.book.agreement import gradient_sequence, run_keras, run_numpy
+from adam.experiments.agreement import gradient_sequence, run_keras, run_numpy
 from test_keras import assert_within_ulps
 
 keras = pytest.importorskip("keras")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import adam.numpy.fast as fast
-from adam.book.agreement import run_numpy
+from adam.experiments.agreement import run_numpy
 from adam.numpy import (Adam, AdaGrad, AdaMax, AdamW, Hyperparameters, Nadam, RMSProp, init,
                         update)
 from adam.numpy.division import divide_no_nan
@@ -116,7 +116,7 @@ def test_fused_gives_the_same_bits():
 def test_keras_optimizer(kw):
     pytest.importorskip("keras")
     import adam.keras
-    from adam.book.agreement import run_keras
+    from adam.experiments.agreement import run_keras
 
     params, grads = problem()
     end = run_keras(adam.keras.Adam(epsilon=0.0, **kw), params, grads)
@@ -127,7 +127,7 @@ def test_keras_optimizer(kw):
 
 def test_tensorflow_optimizer():
     pytest.importorskip("tensorflow")
-    from adam.book.agreement import run_tensorflow
+    from adam.experiments.agreement import run_tensorflow
 
     params, grads = problem()
     end = run_tensorflow(params, grads, epsilon=0.0)

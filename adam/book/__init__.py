@@ -6,5 +6,4 @@
 * `style`: one figure style, with one colour, line style and marker per optimizer.
 * `source`: show the package's own code on a page.
 * `tables`: a cell's results as a table that reads in the book, in Jupyter and on a phone.
-* `agreement`: compare two implementations in units in the last place.
 """

@@ -1,5 +1,7 @@
 """The book's problems and experiments: what the chapters run the optimizers on.
 
+* `agreement`: run each framework's optimizer on one gradient sequence and compare the
+  results in units in the last place (the tests and chapters 5, 8 and A2).
 * `landscapes`: two-dimensional test functions and optimizer trajectories.
 * `mnist`: MNIST loading that also works offline; `quickstart`: the MNIST model and seeded runs.
 * `moments`, `schedules`: Adam's moving averages and learning-rate schedules, step by step.

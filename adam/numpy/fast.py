@@ -228,7 +228,7 @@ class Adam(Optimizer):
             with np.errstate(**errors):
                 for lo in starts[first::threads]:
                     hi = min(lo + BLOCK, p.size)
-                    _adam_block(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi],
+                    adam_block(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi],
                                 None if v_max is None else v_max[lo:hi], scratch[: hi - lo],
                                 *scalars, mask=None if mask is None else mask[: hi - lo])
 
@@ -253,7 +253,7 @@ def _largest(a) -> float:
     return max(float(a.max()), -float(a.min())) if a.size else 0.0
 
 
-def _adam_block(p, g, m, v, v_max, s, beta_1, one_minus_beta_1, beta_2,
+def adam_block(p, g, m, v, v_max, s, beta_1, one_minus_beta_1, beta_2,
                 one_minus_beta_2, a, e, decay, mask=None):
     """One block of the step, in place; `s` is scratch, and so is `mask` (needed when
     e = 0). Same order of operations as `functional.update`: m and v match its bits."""
