@@ -484,3 +484,72 @@ def test_search_lists_readable_excerpts_and_each_page_once(browser, site, query)
                 problems.append(f"TeX {tex[:3]} in {r['href']}: {text[:120]!r}")
     page.close()
     assert not problems, "\n".join(problems)
+
+
+# -- Figures on a phone ------------------------------------------------------------------------
+# Every image of the article at its drawn width: matplotlib's figures (cell outputs, and the
+# frames of an animation) and the sliders' plot.
+SHOWN_IMAGES = """() => [...document.querySelectorAll('article.bd-article img, article img')]
+  .filter(img => img.complete && img.naturalWidth > 0)
+  .map(img => ({src: img.currentSrc || img.src, shown: img.getBoundingClientRect().width}))"""
+
+
+def figure_png(src, site):
+    """The PNG behind `src` (a file of the built book or a data: URI), opened with PIL."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    if src.startswith("data:image/png;base64,"):
+        return Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
+    if src.startswith(site) and src.lower().endswith(".png"):
+        return Image.open(HTML / src.removeprefix(site).split("?")[0])
+    return None
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_figure_text_is_readable_on_a_phone(browser, site, rel):
+    """At 390 px every matplotlib figure shrinks to the column; its smallest text, the book
+    style's smallest size (tests/test_style.py keeps every figure at or above it), is then
+    SMALLEST_PT / 72 * dpi px in the PNG times the drawn width over the PNG's width: at least
+    9 CSS px. The dpi is read from the PNG itself. The sliders' plot keeps its design aspect."""
+    from adam.book.style import PHONE_MIN_TEXT_PX, SMALLEST_PT
+
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    open_typeset(page, site + rel)
+    problems, checked = [], 0
+    for image in page.evaluate(SHOWN_IMAGES):
+        png = figure_png(image["src"], site)
+        if png is None:
+            continue
+        with png:
+            software = png.info.get("Software", "")
+            dpi = png.info.get("dpi", (72, 72))[0]
+            width = png.width
+        if not software.startswith("Matplotlib") or image["shown"] == 0:
+            continue                    # not a figure, or one folded away
+        checked += 1
+        px = SMALLEST_PT / 72 * dpi * image["shown"] / width
+        if px < PHONE_MIN_TEXT_PX:
+            name = image["src"].split("/")[-1][:40]
+            problems.append(f"{name}: {width} px at {dpi:.0f} dpi drawn {image['shown']:.0f} "
+                            f"px wide: text {px:.1f} CSS px")
+    for figure in page.locator(".adam-sliders").all():
+        figure.scroll_into_view_if_needed()
+        canvas = figure.locator(".bk-Canvas").last              # the plot (shadow DOM)
+        canvas.wait_for(state="visible", timeout=15000)
+        page.wait_for_timeout(300)
+        box = canvas.bounding_box()
+        design = figure.get_attribute("data-aspect")
+        if design is None:
+            problems.append("a sliders figure without data-aspect (adam.book.sliders sets it)")
+            continue
+        design = float(design)
+        aspect = box["width"] / box["height"]
+        if abs(aspect / design - 1) > 0.15:
+            problems.append(f"the sliders' plot is {box['width']:.0f} x {box['height']:.0f} "
+                            f"px (aspect {aspect:.2f}, designed {design:.2f})")
+        checked += 1
+    page.close()
+    assert not problems, f"{rel} at 390 px ({checked} figures):\n" + "\n".join(problems)

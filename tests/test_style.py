@@ -68,9 +68,9 @@ def test_figure_text_is_at_least_9_css_px_on_a_phone(figsize):
     ax.plot([0, 1], [0, 1], label=r"Adam, $\alpha$ = 0.1")
     ax.set(xlabel="$x$", ylabel="loss", title="a title")
     legend_below(fig)
+    smallest = phone_text_px(fig)
     texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
     assert len(texts) >= 6
-    smallest = phone_text_px(fig)
     plt.close(fig)
     assert smallest >= PHONE_MIN_TEXT_PX, f"figure text {smallest:.1f} CSS px at 390 px"
 
@@ -92,10 +92,10 @@ def test_phone_text_px_sees_a_figure_too_wide_or_a_label_too_small():
 ROOT = Path(__file__).resolve().parents[1]
 # A text size set in code: a keyword (fontsize=8, labelsize=9, size=...) given to text, ticks or
 # a legend, a "size" key of a font dict, an rc setting ("xtick.labelsize": 12), a setter.
-SIZE_VALUE = r"""(?P<value>[0-9.]+|["'][a-z-]+["'])"""
+SIZE_VALUE = r"""([0-9.]+|["'][a-z-]+["'])"""
 SIZE_SET = re.compile(
     r"\b(?:fontsize|labelsize|titlesize|title_fontsize)\s*=\s*" + SIZE_VALUE
-    + r"|[\"'](?:size|fontsize|[\w.]*labelsize|[\w.]*titlesize|[\w.]*fontsize|font\.size)[\"']\s*:\s*"
+    + r"|[\"'](?:size|font\.size|[\w.]*(?:fontsize|labelsize|titlesize))[\"']\s*:\s*"
     + SIZE_VALUE
     + r"|\.set_(?:fontsize|size)\(\s*" + SIZE_VALUE
     + r"|\b(?:annotate|text|legend|set_title|set_xlabel|set_ylabel|suptitle|tick_params|"
@@ -183,3 +183,13 @@ def test_a_legend_below_is_never_wider_than_its_figure():
         rows = {round(text.get_window_extent().y0) for text in legend.get_texts()}
         assert len(rows) >= 2, target
         plt.close(fig)
+
+
+def test_no_figure_is_drawn_wider_than_a_phone_allows():
+    """Every `figsize` in the chapters and the package is at most MAX_WIDTH_IN wide: a wider
+    figure shrinks on a phone and takes its text below 9 CSS px. Panels go in rows instead."""
+    width = re.compile(r"figsize\s*=\s*\(\s*([0-9.]+)\s*,")
+    found = [(name, float(w)) for name, code in book_sources() for w in width.findall(code)]
+    assert len(found) > 15
+    wide = [f"{name}: {w} in" for name, w in found if w > MAX_WIDTH_IN]
+    assert not wide, f"figures wider than {MAX_WIDTH_IN} in:\n" + "\n".join(wide)

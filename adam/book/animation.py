@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 
-from adam.book.style import LOOKS, look
+from adam.book.style import LOOKS, MAX_WIDTH_IN, RC, TEXT_SIZES, look
 
 #: Inline SVG paths (16 x 16) for the player's buttons, in place of Font Awesome's icons.
 ICONS = {
@@ -86,15 +86,18 @@ def animate_paths(paths: dict[str, np.ndarray], landscape, *, labels: dict | Non
     unknown = set(paths) - set(LOOKS)
     if unknown:
         raise KeyError(f"no look for {sorted(unknown)}; known: {', '.join(LOOKS)}")
+    if figsize[0] > MAX_WIDTH_IN:
+        raise ValueError(f"a {figsize[0]}-inch animation shrinks its text below 9 CSS px on a "
+                         f"phone; draw it at most {MAX_WIDTH_IN} inches wide")
     labels = {name: name for name in paths} | dict(labels or {})
     shown = frame_steps(lengths.pop() - 1, frames, power)
     (x0, x1), (y0, y1) = window or landscape.window
 
     settings = {"savefig.bbox": "standard", "savefig.dpi": dpi, "animation.embed_limit": 8.0,
                 "animation.frame_format": "png",
-                # the player shrinks to the column on a phone: larger text than a figure's
-                "font.size": 13, "axes.titlesize": 14, "axes.labelsize": 14,
-                "xtick.labelsize": 12, "ytick.labelsize": 12, "legend.fontsize": 13}
+                # the player shrinks to the column on a phone: the book's text sizes, in a
+                # figure no wider than MAX_WIDTH_IN
+                **{key: RC[key] for key in TEXT_SIZES}}
     with mpl.rc_context(settings):
         fig, ax = plt.subplots(figsize=figsize, dpi=dpi, layout="constrained")
         X, Y, Z = landscape.grid()
@@ -145,10 +148,16 @@ def _fewer_colours(player: str, colours: int = 128) -> str:
     import io
 
     from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
 
     def shrink(match):
         data = base64.b64decode(match.group(1).replace("\\\n", ""))
         with Image.open(io.BytesIO(data)) as frame:
+            dpi = frame.info.get("dpi")             # kept: it sizes the frame's text
+            info = PngInfo()
+            for key in ("Software",):               # and which program drew it
+                if key in frame.info:
+                    info.add_text(key, frame.info[key])
             frame = frame.convert("RGB").quantize(colours, method=Image.Quantize.FASTOCTREE,
                                                   dither=Image.Dither.NONE)
         _, background = max(frame.getcolors())      # the most common colour: keep it white
@@ -156,7 +165,8 @@ def _fewer_colours(player: str, colours: int = 128) -> str:
         palette[3 * background: 3 * background + 3] = [255, 255, 255]
         frame.putpalette(palette)
         out = io.BytesIO()
-        frame.save(out, format="PNG", optimize=True)
+        frame.save(out, format="PNG", optimize=True, pnginfo=info,
+                   **({"dpi": dpi} if dpi else {}))
         return f'data:image/png;base64,{base64.b64encode(out.getvalue()).decode()}"'
 
     return re.sub(r'data:image/png;base64,([A-Za-z0-9+/=\\\n]+)"', shrink, player)

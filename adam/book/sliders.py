@@ -10,7 +10,8 @@ works in the built book, in Jupyter and in Colab without a server or any network
 
 The figure sits in ``<div class="adam-sliders" data-state="...">``; each slider move sets
 `data-state` to the values shown, e.g. ``"α=0.1,β₁=0.9,β₂=0.999"``, and counts the moves in
-`data-moves`. Keep TeX (``$...$``) out of labels and titles: BokehJS would fetch MathJax for it.
+`data-moves`; `data-aspect` is the plot's width over its height, which it keeps at any width
+(a phone's column shrinks it as a whole rather than squash its height). Keep TeX (``$...$``) out of labels and titles: BokehJS would fetch MathJax for it.
 """
 from __future__ import annotations
 
@@ -140,7 +141,7 @@ if (div) { div.dataset.state = state; div.dataset.moves = Number(div.dataset.mov
     bokeh_js = Resources(mode="inline", components=["bokeh", "bokeh-widgets"]).render_js()
     state = ",".join(f"{labels[i]}={shown[i][index[i]]}" for i in range(dims))
     page = (f'<div class="adam-sliders" id="{element}" data-state="{html.escape(state)}" '
-            f'data-moves="0" data-paths="{len(table)}" '
+            f'data-moves="0" data-paths="{len(table)}" data-aspect="{width / height:.4f}" '
             f'style="max-width: min(100%, {width + 60}px); margin: 0 auto; overflow: hidden">\n'
             f"{bokeh_js}\n{div}\n{script}\n</div>")
     return HTML(page)

@@ -102,6 +102,20 @@ def legend_below(where, ncol: int | None = None, **kwargs):
         ncol -= 1
 
 
+#: The text column of a 390 px phone, in CSS px (pydata-sphinx-theme's article column, less
+#: the cell output's padding). A figure's PNG is shown at its natural width (one CSS px per
+#: pixel at `figure.dpi`) or, when wider than the column, shrunk to it; so text of ``s`` pt in
+#: an image saved ``W`` inches wide is ``s / 72 * PHONE_COLUMN_PX / W`` CSS px, whatever the dpi.
+PHONE_COLUMN_PX = 342
+
+#: The smallest figure text a phone may show, in CSS px (the browser test checks every figure).
+PHONE_MIN_TEXT_PX = 9.0
+
+#: The settings that size text. None may be set below the smallest of these anywhere in the
+#: book (tests/test_style.py scans the chapters and the package).
+TEXT_SIZES = ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize",
+              "ytick.labelsize", "legend.fontsize")
+
 RC = {
     "figure.figsize": (6.4, 4.0),
     "figure.dpi": 100,
@@ -115,9 +129,10 @@ RC = {
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    # A figure shrinks to the column on a phone: a 7-inch figure is drawn about 345 CSS px wide
-    # at 390 px, half its width on a laptop. Text of 13.5 pt in a figure 6.4 to 7 inches wide
-    # stays at 9 CSS px or more there (10 pt gave 6.7 px), and about 19 px on a laptop.
+    # A figure shrinks to the column on a phone (`PHONE_COLUMN_PX`): a 6.4-inch figure is drawn
+    # about half its laptop width at 390 px. Text of 13.5 pt in a figure at most
+    # `MAX_WIDTH_IN` wide stays at 9.5 CSS px or more there (10 pt in 7 inches gave 6.7 px),
+    # and is 19 px on a laptop, where the image shows at its natural size.
     "font.size": 13.5,
     "axes.titlesize": 14,
     "axes.labelsize": 14,
@@ -132,6 +147,35 @@ RC = {
     "mathtext.fontset": "dejavusans",
     "image.cmap": "viridis",
 }
+
+
+#: The smallest text in any figure, in points.
+SMALLEST_PT = min(RC[key] for key in TEXT_SIZES)
+
+#: The widest a saved figure may be, in inches: wider, and its smallest text drops below
+#: 9.5 CSS px on a phone (9 px, the limit, with a margin for labels that stick out of the
+#: `figsize`). 6.75 inches at 13.5 pt. Draw figures at most this wide: stack panels in rows
+#: rather than side by side, and put legends below (`legend_below`), not beside.
+MAX_WIDTH_IN = round(SMALLEST_PT / 72 * PHONE_COLUMN_PX / 9.5, 2)
+
+
+def phone_text_px(fig) -> float:
+    """The smallest text of `fig`, in CSS px, when its saved image shrinks to a phone's column.
+
+    Measures the image `savefig` writes (the tight box around everything drawn, plus its
+    padding) and the smallest visible text in it.
+    """
+    import matplotlib.text
+
+    fig.canvas.draw()
+    pad = mpl.rcParams["savefig.pad_inches"] if mpl.rcParams["savefig.bbox"] == "tight" else 0
+    box = fig.get_tightbbox() if mpl.rcParams["savefig.bbox"] == "tight" else fig.bbox_inches
+    width = box.width + 2 * pad                                       # inches
+    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text)
+             if t.get_visible() and t.get_text().strip()]
+    if not sizes:
+        raise ValueError("the figure has no text")
+    return min(sizes) / 72 * min(1.0, PHONE_COLUMN_PX / (width * fig.dpi)) * fig.dpi
 
 
 def use_book_style() -> None:
