@@ -57,14 +57,101 @@ def check_non_negative(name: str, value) -> float:
     return check_real(name, value, low=0.0, high=None)
 
 
+#: A keyword of `check_hyperparameters` that an optimizer does not have.
+UNUSED = object()
+
+
+def check_hyperparameters(
+    *,
+    learning_rate=UNUSED,
+    beta_1=UNUSED,
+    beta_2=UNUSED,
+    epsilon=UNUSED,
+    weight_decay=UNUSED,
+    amsgrad=UNUSED,
+    bias_correction=UNUSED,
+    epsilon_hat=UNUSED,
+    momentum=UNUSED,
+    nesterov=UNUSED,
+    rho=UNUSED,
+) -> dict:
+    """The one check of every optimizer's hyperparameters: those given, each against its
+    range, then the combinations. Returns the checked values by name (numbers as floats).
+    An optimizer passes the ones it has; a learning rate that cannot be read now (a
+    schedule) is not passed, and so is left out of the combinations too."""
+    rules = {
+        "learning_rate": check_learning_rate,
+        "beta_1": lambda value: check_beta("beta_1", value),
+        "beta_2": lambda value: check_beta("beta_2", value),
+        "epsilon": lambda value: check_non_negative("epsilon", value),
+        "weight_decay": lambda value: check_non_negative("weight_decay", value),
+        "amsgrad": lambda value: check_flag("amsgrad", value),
+        "bias_correction": lambda value: check_flag("bias_correction", value),
+        "epsilon_hat": lambda value: check_flag("epsilon_hat", value),
+        "momentum": lambda value: check_beta("momentum", value),
+        "nesterov": lambda value: check_flag("nesterov", value),
+        "rho": lambda value: check_beta("rho", value),
+    }
+    given = {
+        "learning_rate": learning_rate,
+        "beta_1": beta_1,
+        "beta_2": beta_2,
+        "epsilon": epsilon,
+        "weight_decay": weight_decay,
+        "amsgrad": amsgrad,
+        "bias_correction": bias_correction,
+        "epsilon_hat": epsilon_hat,
+        "momentum": momentum,
+        "nesterov": nesterov,
+        "rho": rho,
+    }
+    checked = {
+        name: rules[name](value) for name, value in given.items() if value is not UNUSED
+    }
+    rate, decay = checked.get("learning_rate"), checked.get("weight_decay", 0.0)
+    if rate is not None and decay * rate >= 1:
+        # p <- p * (1 - learning_rate * weight_decay): at 1 every weight is zeroed,
+        # beyond it flips sign and grows at every step
+        raise ValueError(
+            f"weight_decay * learning_rate must be below 1, got weight_decay="
+            f"{decay!r} * learning_rate={rate!r} = {decay * rate!r}: decoupled weight "
+            "decay multiplies each weight by 1 - learning_rate * weight_decay, which "
+            "would zero it or flip its sign at every step"
+        )
+    if checked.get("epsilon_hat") and checked.get("bias_correction") is False:
+        raise ValueError(
+            "epsilon_hat=True is a form of the bias-corrected update; "
+            "it cannot be combined with bias_correction=False"
+        )
+    return checked
+
+
+class Checked:
+    """A frozen dataclass of hyperparameters, checked when made by `check_hyperparameters`
+    (each field is one of its keywords); the checked values replace the given ones."""
+
+    def __post_init__(self):
+        # the fields that are keywords of the check (a subclass may add others: its own)
+        names = check_hyperparameters.__kwdefaults__
+        fields = dataclasses.asdict(self)
+        checked = check_hyperparameters(**{k: v for k, v in fields.items() if k in names})
+        for name, value in checked.items():
+            # object.__setattr__ because the dataclass is frozen: we store the checked float
+            object.__setattr__(self, name, value)
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
 @dataclasses.dataclass(frozen=True)
-class Hyperparameters:
+class Hyperparameters(Checked):
     """Adam's hyperparameters; the defaults are those of Algorithm 1 in Kingma & Ba (2015).
 
-    `epsilon_hat=True` switches to the paper's reordered update (end of its Section 2), which
-    TensorFlow and Keras use; `bias_correction=False` drops the division by ``1 - beta**t``;
-    `amsgrad=True` uses the running maximum of the second moment; `weight_decay` is decoupled
-    (AdamW): each parameter is first multiplied by ``1 - learning_rate * weight_decay``.
+    `epsilon_hat=True` switches to the paper's reordered update (end of its Section 2),
+    which TensorFlow and Keras use; `bias_correction=False` drops the division by
+    ``1 - beta**t``; `amsgrad=True` uses the running maximum of the second moment;
+    `weight_decay` is decoupled (AdamW): each parameter is first multiplied by
+    ``1 - learning_rate * weight_decay``.
     """
 
     learning_rate: float = 0.001
@@ -75,29 +162,3 @@ class Hyperparameters:
     weight_decay: float = 0.0
     bias_correction: bool = True
     epsilon_hat: bool = False
-
-    def __post_init__(self):
-        # object.__setattr__ because the dataclass is frozen: we store the checked float.
-        set_ = object.__setattr__
-        set_(self, "learning_rate", check_learning_rate(self.learning_rate))
-        set_(self, "beta_1", check_beta("beta_1", self.beta_1))
-        set_(self, "beta_2", check_beta("beta_2", self.beta_2))
-        set_(self, "epsilon", check_non_negative("epsilon", self.epsilon))
-        set_(self, "weight_decay", check_non_negative("weight_decay", self.weight_decay))
-        for flag in ("amsgrad", "bias_correction", "epsilon_hat"):
-            check_flag(flag, getattr(self, flag))
-        if self.weight_decay * self.learning_rate >= 1:
-            # p <- p * (1 - learning_rate * weight_decay): at 1 every weight is zeroed,
-            # beyond it flips sign and grows at every step
-            raise ValueError(
-                f"weight_decay * learning_rate must be below 1, got weight_decay="
-                f"{self.weight_decay!r} * learning_rate={self.learning_rate!r} = "
-                f"{self.weight_decay * self.learning_rate!r}: decoupled weight decay multiplies "
-                "each weight by 1 - learning_rate * weight_decay, which would zero it or flip "
-                "its sign at every step")
-        if self.epsilon_hat and not self.bias_correction:
-            raise ValueError("epsilon_hat=True is a form of the bias-corrected update; "
-                             "it cannot be combined with bias_correction=False")
-
-    def as_dict(self) -> dict:
-        return dataclasses.asdict(self)

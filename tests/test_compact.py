@@ -222,7 +222,7 @@ def test_corrupt_checkpoints_are_refused_and_change_nothing(state):
     broken.append((s, "saved by 'Adam'"))
     s = copy.deepcopy(good)
     s["hyperparameters"]["state"] = "int8" if state == "bfloat16" else "bfloat16"
-    broken.append((s, "are not those of"))
+    broken.append((s, "do not match the slots"))
     if state == "bfloat16":
         s = copy.deepcopy(good)
         s["slots"]["second_moment"][0][0, 0] = 0x7F80                   # +inf

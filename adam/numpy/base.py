@@ -34,6 +34,10 @@ def _field_names(hyperparameters_type) -> frozenset:
     return frozenset(f.name for f in dataclasses.fields(hyperparameters_type))
 
 
+def _dtype(d):
+    return None if d is None else np.dtype(d)
+
+
 #: Names other libraries use for these hyperparameters (PyTorch, papers).
 _ALIASES = {"lr": "learning_rate", "alpha": "learning_rate", "eps": "epsilon",
             "beta1": "beta_1", "beta2": "beta_2", "betas": "beta_1 and beta_2",
@@ -57,10 +61,14 @@ class Optimizer:
     #: Other classes whose checkpoints this one loads (same hyperparameters and slots).
     same_checkpoints_as: tuple[str, ...] = ()
 
-    def __init__(self, **hyperparameters):
-        self._hyperparameters = self.hyperparameters_type(**hyperparameters)
-        self._iterations = 0
+    #: The dtype every step computes in; None: each parameter's own.
+    compute_dtype = None
+
+    def __init__(self, hyperparameters):
+        """`hyperparameters`: an instance of `hyperparameters_type`, checked when made."""
         self._slots: dict[str, list[np.ndarray]] | None = None
+        self._set_hyperparameters(hyperparameters)
+        self._iterations = 0
         self._quick: list = []          # what the finite check returned for each gradient
 
     @property
@@ -87,6 +95,31 @@ class Optimizer:
         """Update `params` and the slots in place. Inputs are already checked; t = iterations + 1."""
         raise NotImplementedError
 
+    def _empty_slots(self, params) -> dict[str, list[np.ndarray]]:
+        """The slots before the first step: by default one zero array like each parameter
+        per slot name. A subclass that stores its state in another layout says it here."""
+        return {name: [np.zeros_like(p, order="C") for p in params]
+                for name in self.slot_names()}
+
+    def _check_slot_arrays(self, hyperparameters, slots) -> None:
+        """Check a loaded state's arrays (the names and counts are already checked):
+        floating-point, one shape and dtype per parameter, finite, squares non-negative.
+        A subclass that stores its state in another layout says how it checks it here."""
+        expected = self.slots_for(hyperparameters)
+        reference = slots[expected[0]]
+        for slot, arrays in slots.items():
+            for i, a in enumerate(arrays):
+                label = f"slots[{slot!r}][{i}]"
+                if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.floating):
+                    raise ValueError(f"malformed state dict: {label} must be a floating-point array")
+                if a.shape != reference[i].shape or a.dtype != reference[i].dtype:
+                    raise ValueError(f"malformed state dict: {label} is {a.dtype}{list(a.shape)} but "
+                                     f"{expected[0]}[{i}] is {reference[i].dtype}{list(reference[i].shape)}")
+                check_finite(f"state dict {label}", a)
+                if slot in self.non_negative_slots and a.size and a.min() < 0:
+                    raise ValueError(f"corrupt state dict: {label} holds negative values, "
+                                     "but it is a running average of squares")
+
     # -- hyperparameters -----------------------------------------------------------------
     @property
     def hyperparameters(self):
@@ -95,12 +128,11 @@ class Optimizer:
     def _is_hyperparameter(self, name) -> bool:
         return name in _field_names(self.hyperparameters_type)
 
-    def __getattr__(self, name):
-        # opt.learning_rate, opt.beta_1, ... read through to the checked dataclass
-        hp = self.__dict__.get("_hyperparameters")
-        if hp is not None and self._is_hyperparameter(name):
-            return getattr(hp, name)
-        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+    def _set_hyperparameters(self, hyperparameters) -> None:
+        """Keep the checked hyperparameters, and each as a plain attribute: opt.beta_2."""
+        object.__setattr__(self, "_hyperparameters", hyperparameters)
+        for name, value in dataclasses.asdict(hyperparameters).items():
+            object.__setattr__(self, name, value)
 
     def __setattr__(self, name, value):
         # opt.learning_rate = 0.01 (schedules, warm-up), opt.beta_1 = 0.8: checked, then used
@@ -110,7 +142,7 @@ class Optimizer:
                 raise ValueError(f"{name}={value!r} needs the slots {list(self.slots_for(new))}, "
                                  f"but this optimizer's state holds {list(self.slot_names())}; "
                                  "set it before the first step, or start a new optimizer")
-            self._hyperparameters = new
+            self._set_hyperparameters(new)
         elif name.startswith("_") or hasattr(type(self), name) or name in self.__dict__:
             super().__setattr__(name, value)
         else:     # opt.lr = 0.5 would be stored, and the optimizer would keep its old rate
@@ -141,23 +173,30 @@ class Optimizer:
             raise ValueError(f"iterations is {self.iterations}, the largest step count "
                              "(2**63 - 1): one more step cannot be counted. Nothing was changed")
         if self._slots is not None:
-            check_matches_state(params, *self._params_layout)
-        check_decay_rates(self._hyperparameters, params)
+            self._check_layout(params)
+        check_decay_rates(self._hyperparameters, params, self.compute_dtype)
         quick = []
         grads = check_grad_list(grads, params, finite=self._check_finite, quick=quick)
         self._quick = quick
         first = self._slots is None
         if first:
-            self._slots = {name: [np.zeros_like(p, order="C") for p in params]
-                           for name in self.slot_names()}
-            self._params_layout = ([p.shape for p in params], [p.dtype for p in params])
+            self._slots = self._empty_slots(params)
         try:
             self._apply(params, grads)     # raises MomentOverflowError before it writes
         except ValueError:                 # MomentOverflowError, or a step scalar refused
             if first:
                 self._slots = None
             raise
+        self._params_layout = ([p.shape for p in params], [p.dtype for p in params])
         self.iterations += 1
+
+    def _check_layout(self, params) -> None:
+        """The parameters must be those the state was built for (a dtype of None, not
+        known from a loaded state, is taken from this step)."""
+        shapes, dtypes = self._params_layout
+        if dtypes is None:     # a loaded state that does not say them: this step's
+            dtypes = [p.dtype for p in params]
+        check_matches_state(params, shapes, dtypes)
 
     def _commit(self, params, grads, new_values, slots=()) -> None:
         """For the optimizers that compute a step out of place: check that the new slot
@@ -189,7 +228,7 @@ class Optimizer:
     def load_state_dict(self, state: dict) -> None:
         """Restore a `state_dict`. The whole state is checked first; on error nothing changes."""
         hyperparameters, iterations, slots = self._check_state_dict(state)
-        self._hyperparameters = hyperparameters
+        self._set_hyperparameters(hyperparameters)
         self.iterations = iterations
         if slots is None:
             self._slots = None
@@ -240,30 +279,24 @@ class Optimizer:
                 raise ValueError(f"malformed state dict: {iterations} steps recorded but no slots")
             return hyperparameters, 0, None
         expected = self.slots_for(hyperparameters)
-        if set(slots) != set(expected):
+        if set(slots) != set(expected):  # the names of the hyperparameters' slots
             raise ValueError(f"malformed state dict: slots {sorted(slots)} do not match the "
                              f"slots {sorted(expected)} of these hyperparameters")
         counts = {len(v) if isinstance(v, (list, tuple)) else -1 for v in slots.values()}
         if len(counts) != 1 or -1 in counts:
             raise ValueError("malformed state dict: every slot must be a list with one array per parameter")
-        reference = slots[expected[0]]
-        for slot, arrays in slots.items():
-            for i, a in enumerate(arrays):
-                label = f"slots[{slot!r}][{i}]"
-                if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.floating):
-                    raise ValueError(f"malformed state dict: {label} must be a floating-point array")
-                if a.shape != reference[i].shape or a.dtype != reference[i].dtype:
-                    raise ValueError(f"malformed state dict: {label} is {a.dtype}{list(a.shape)} but "
-                                     f"{expected[0]}[{i}] is {reference[i].dtype}{list(reference[i].shape)}")
-                check_finite(f"state dict {label}", a)
-                if slot in self.non_negative_slots and a.size and a.min() < 0:
-                    raise ValueError(f"corrupt state dict: {label} holds negative values, "
-                                     "but it is a running average of squares")
+        self._check_slot_arrays(hyperparameters, slots)
         if self._slots is not None:
             shapes, dtypes = self._params_layout
-            layout = [(tuple(s), np.dtype(d)) for s, d in zip(shapes, dtypes)]
-            if [(a.shape, a.dtype) for a in reference] != layout:
-                raise ValueError("this state dict was saved for another parameter set: its arrays are "
-                                 f"{[f'{a.dtype}{list(a.shape)}' for a in reference]}, this optimizer's "
-                                 f"parameters are {[f'{d}{list(s)}' for s, d in layout]}")
+            saved_shapes, saved_dtypes = self._layout_of(slots)
+            if dtypes is None or saved_dtypes is None:     # compare the shapes alone
+                dtypes = saved_dtypes = [None] * len(shapes)
+            layout = [(tuple(s), _dtype(d)) for s, d in zip(shapes, dtypes)]
+            saved = [(tuple(s), _dtype(d)) for s, d in zip(saved_shapes, saved_dtypes)]
+            if saved != layout:
+                def names(pairs):
+                    return [f"{'' if d is None else d}{list(s)}" for s, d in pairs]
+                raise ValueError("this state dict was saved for another parameter set: its "
+                                 f"arrays are {names(saved)}, this optimizer's parameters are "
+                                 f"{names(layout)}")
         return hyperparameters, int(iterations), slots

@@ -13,21 +13,16 @@ import dataclasses
 
 import numpy as np
 
-from adam.hyperparameters import check_beta, check_flag, check_learning_rate, check_non_negative
+from adam.hyperparameters import Checked
 from adam.numpy.base import Optimizer
 from adam.numpy.division import divide_no_nan
 
 
 @dataclasses.dataclass(frozen=True)
-class SGDHyperparameters:
+class SGDHyperparameters(Checked):
     learning_rate: float = 0.01
     momentum: float = 0.0
     nesterov: bool = False
-
-    def __post_init__(self):
-        object.__setattr__(self, "learning_rate", check_learning_rate(self.learning_rate))
-        object.__setattr__(self, "momentum", check_beta("momentum", self.momentum))
-        check_flag("nesterov", self.nesterov)
 
 
 class SGD(Optimizer):
@@ -40,7 +35,11 @@ class SGD(Optimizer):
     hyperparameters_type = SGDHyperparameters
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
-        super().__init__(learning_rate=learning_rate, momentum=momentum, nesterov=nesterov)
+        super().__init__(
+            SGDHyperparameters(
+                learning_rate=learning_rate, momentum=momentum, nesterov=nesterov
+            )
+        )
 
     @classmethod
     def slots_for(cls, hyperparameters):
@@ -61,13 +60,9 @@ class SGD(Optimizer):
 
 
 @dataclasses.dataclass(frozen=True)
-class AdaGradHyperparameters:
+class AdaGradHyperparameters(Checked):
     learning_rate: float = 0.01
     epsilon: float = 1e-8
-
-    def __post_init__(self):
-        object.__setattr__(self, "learning_rate", check_learning_rate(self.learning_rate))
-        object.__setattr__(self, "epsilon", check_non_negative("epsilon", self.epsilon))
 
 
 class AdaGrad(Optimizer):
@@ -78,7 +73,7 @@ class AdaGrad(Optimizer):
     non_negative_slots = ("sum_of_squares",)
 
     def __init__(self, learning_rate=0.01, epsilon=1e-8):
-        super().__init__(learning_rate=learning_rate, epsilon=epsilon)
+        super().__init__(AdaGradHyperparameters(learning_rate=learning_rate, epsilon=epsilon))
 
     @classmethod
     def slots_for(cls, hyperparameters):
@@ -96,15 +91,10 @@ class AdaGrad(Optimizer):
 
 
 @dataclasses.dataclass(frozen=True)
-class RMSPropHyperparameters:
+class RMSPropHyperparameters(Checked):
     learning_rate: float = 0.001
     rho: float = 0.9
     epsilon: float = 1e-8
-
-    def __post_init__(self):
-        object.__setattr__(self, "learning_rate", check_learning_rate(self.learning_rate))
-        object.__setattr__(self, "rho", check_beta("rho", self.rho))
-        object.__setattr__(self, "epsilon", check_non_negative("epsilon", self.epsilon))
 
 
 class RMSProp(Optimizer):
@@ -116,7 +106,9 @@ class RMSProp(Optimizer):
     non_negative_slots = ("mean_square",)
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-8):
-        super().__init__(learning_rate=learning_rate, rho=rho, epsilon=epsilon)
+        super().__init__(
+            RMSPropHyperparameters(learning_rate=learning_rate, rho=rho, epsilon=epsilon)
+        )
 
     @classmethod
     def slots_for(cls, hyperparameters):

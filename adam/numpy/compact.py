@@ -3,8 +3,8 @@
 Adam keeps two numbers per weight; in float32 that is 8 bytes per parameter, twice the
 weights themselves. Two ways to store them smaller, both computing each step in float32:
 
-* ``state="bfloat16"``: m and v rounded to bfloat16 (the upper 16 bits of the
-  float32, stored as ``uint16``; no extra dependency). bfloat16 has float32's range but
+* ``state="bfloat16"``: m and v rounded to bfloat16 (`ml_dtypes.bfloat16`; the upper 16
+  bits of the float32, stored as ``uint16`` so that a checkpoint is plain NumPy). bfloat16 has float32's range but
   only 8 significant bits. m is rounded to nearest (ties to even). v is too, except
   where that would drop the whole change: near its equilibrium v moves by
   (1 - beta_2)(g**2 - v) a step, often below half an ulp, and rounded to nearest it
@@ -45,13 +45,12 @@ import dataclasses
 import math
 import numbers
 
+import ml_dtypes
 import numpy as np
 
 from adam.hyperparameters import Hyperparameters
-from adam.iterations import MAX_ITERATIONS, check_iterations
 from adam.numpy.base import Optimizer
-from adam.numpy.checks import (MomentOverflowError, check_decay_rates, check_finite,
-                               check_grad_list, check_param_list)
+from adam.numpy.checks import MomentOverflowError, check_finite
 from adam.numpy.fast import folded_scalars
 
 STATES = ("bfloat16", "int8")
@@ -91,10 +90,8 @@ class CompactHyperparameters(Hyperparameters):
 
 # -- bfloat16 as uint16 ------------------------------------------------------------------------
 def to_bfloat16_bits(x: np.ndarray) -> np.ndarray:
-    """float32 -> bfloat16 bits (uint16), rounded to nearest, ties to even. Finite inputs."""
-    bits = np.ascontiguousarray(x, np.float32).view(np.uint32)
-    rounding = np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))
-    return ((bits + rounding) >> np.uint32(16)).astype(np.uint16).reshape(np.shape(x))
+    """float32 -> bfloat16 bits (uint16), rounded to nearest, ties to even (ml_dtypes)."""
+    return np.asarray(x, np.float32).astype(ml_dtypes.bfloat16).view(np.uint16)
 
 
 def to_bfloat16_bits_stochastic(x: np.ndarray, noise: np.ndarray) -> np.ndarray:
@@ -102,8 +99,10 @@ def to_bfloat16_bits_stochastic(x: np.ndarray, noise: np.ndarray) -> np.ndarray:
     fraction of an ulp dropped: `noise` holds uniform integers in [0, 2**16), one per
     value. Unbiased, so a running average whose increments are below half an ulp still
     moves, on average, as it should (rounding to nearest drops them all). Zero stays
-    zero;
-    a value within an ulp of the largest bfloat16 may round to inf (finite inputs)."""
+    zero; a value within an ulp of the largest bfloat16 may round to inf (finite inputs).
+    ml_dtypes rounds to nearest only, so this one is by hand: bfloat16 is the upper 16
+    bits of a float32, and adding the noise to the lower 16 carries into them with
+    probability (lower bits) / 2**16."""
     bits = np.ascontiguousarray(x, np.float32).view(np.uint32)
     return ((bits + noise.reshape(bits.shape)) >> np.uint32(16)).astype(
         np.uint16).reshape(np.shape(x))
@@ -111,7 +110,7 @@ def to_bfloat16_bits_stochastic(x: np.ndarray, noise: np.ndarray) -> np.ndarray:
 
 def from_bfloat16_bits(bits: np.ndarray) -> np.ndarray:
     """bfloat16 bits (uint16) -> float32, exactly."""
-    return (bits.astype(np.uint32) << np.uint32(16)).view(np.float32)
+    return np.asarray(bits, np.uint16).view(ml_dtypes.bfloat16).astype(np.float32)
 
 
 # -- linear block-wise 8-bit codes --------------------------------------------------------------
@@ -179,14 +178,24 @@ class CompactAdam(Optimizer):
     """
 
     hyperparameters_type = CompactHyperparameters
+    compute_dtype = np.float32
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  weight_decay=0.0, bias_correction=True, epsilon_hat=False, *,
                  state="bfloat16", block=256):
-        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
-                         epsilon=epsilon, weight_decay=weight_decay,
-                         bias_correction=bias_correction, epsilon_hat=epsilon_hat,
-                         state=state, block=block)
+        super().__init__(
+            CompactHyperparameters(
+                learning_rate=learning_rate,
+                beta_1=beta_1,
+                beta_2=beta_2,
+                epsilon=epsilon,
+                weight_decay=weight_decay,
+                bias_correction=bias_correction,
+                epsilon_hat=epsilon_hat,
+                state=state,
+                block=block,
+            )
+        )
 
     @classmethod
     def slots_for(cls, hyperparameters):
@@ -252,46 +261,23 @@ class CompactAdam(Optimizer):
         return [self._decode(i) for i in range(len(self._slots["first_moment"]))]
 
     # -- stepping ------------------------------------------------------------------------------
-    def _step(self, params, grads) -> None:
-        """`step`: update `params` in place; every check runs first, and a failed step
-        changes nothing."""
-        params = check_param_list(params)
-        if not params:
-            raise ValueError("no parameters: params is an empty list; pass the arrays to update")
-        if self.iterations >= MAX_ITERATIONS:
-            raise ValueError(f"iterations is {self.iterations}, the largest step count "
-                             "(2**63 - 1): one more step cannot be counted. Nothing was changed")
-        if self._slots is not None:
-            self._check_layout(params)
-        check_decay_rates(self.hyperparameters, params, np.float32)
-        grads = check_grad_list(grads, params)
-        slots = self._slots if self._slots is not None else self._empty_slots(params)
-        saved, self._slots = self._slots, slots
-        try:
-            new_params, new_slots = self._compute(params, grads)
-        finally:
-            self._slots = saved
+    # `Optimizer.step` runs the checks, in float32 (`compute_dtype`), and makes the slots
+    # with `_empty_slots`; `_apply` computes everything first and writes only at the end.
+    def _apply(self, params, grads) -> None:
+        new_params, new_slots = self._compute(params, grads)
         for i, p in enumerate(params):          # every check passed: write
             p[...] = new_params[i]
         self._slots = new_slots
-        self._params_layout = ([p.shape for p in params], [p.dtype for p in params])
-        self.iterations += 1
 
     def _check_layout(self, params):
         shapes, dtypes = self._params_layout
-        if len(params) != len(shapes):
-            raise ValueError(f"the optimizer state holds {len(shapes)} parameters but "
-                             f"{len(params)} were passed; use one optimizer per parameter list")
         for i, (p, shape) in enumerate(zip(params, shapes)):
             if p.shape == () and tuple(shape) == (1,) and dtypes is None:
                 # a 0-d parameter's bfloat16 moments, saved as shape (1,) before
                 for name in ("first_moment", "second_moment"):
                     self._slots[name][i] = self._slots[name][i].reshape(())
-                shapes[i] = shape = ()
-            dtype = p.dtype if dtypes is None else dtypes[i]
-            if p.shape != tuple(shape) or p.dtype != dtype:
-                raise ValueError(f"params[{i}] is {p.dtype}{list(p.shape)} but the optimizer "
-                                 f"state was built for {np.dtype(dtype)}{list(shape)}")
+                shapes[i] = ()
+        super()._check_layout(params)
 
     def _compute(self, params, grads):
         """New parameters and new encoded slots; raises before anything is written."""
@@ -335,48 +321,8 @@ class CompactAdam(Optimizer):
         # The codes say the shapes; the parameters' dtype is taken from the next step.
         return [a.shape for a in slots["first_moment"]], None
 
-    def _check_state_dict(self, state):
-        name = type(self).__name__
-        keys = {"optimizer", "hyperparameters", "iterations", "slots"}
-        if not isinstance(state, dict):
-            raise TypeError(f"state must be a dict from {name}.state_dict(), "
-                            f"got {type(state).__name__}")
-        if set(state) != keys:
-            raise ValueError(f"malformed state dict: keys {sorted(state)}, expected "
-                             f"{sorted(keys)}")
-        if state["optimizer"] != name:
-            raise ValueError(f"this state dict was saved by {state['optimizer']!r}, "
-                             f"not {name!r}")
-        if not isinstance(state["hyperparameters"], dict):
-            raise ValueError("malformed state dict: 'hyperparameters' must be a dict")
-        try:
-            h = self.hyperparameters_type(**state["hyperparameters"])
-        except TypeError as err:
-            raise ValueError(f"malformed state dict: bad hyperparameters ({err})") from err
-        iterations = state["iterations"]
-        if (isinstance(iterations, bool) or not isinstance(iterations, numbers.Integral)
-                or iterations < 0):
-            raise ValueError("malformed state dict: 'iterations' must be a non-negative "
-                             f"integer, got {iterations!r}")
-        try:                      # the upper bound: an int64 counter, Philox's key
-            check_iterations(iterations)
-        except ValueError as err:
-            raise ValueError(f"malformed state dict: {err}") from None
-        slots = state["slots"]
-        if not isinstance(slots, dict):
-            raise ValueError("malformed state dict: 'slots' must be a dict of lists")
-        if not slots:
-            if iterations:
-                raise ValueError(f"malformed state dict: {iterations} steps recorded but "
-                                 "no slots")
-            return h, 0, None
-        if set(slots) != set(SLOTS[h.state]):
-            raise ValueError(f"malformed state dict: slots {sorted(slots)} are not those of "
-                             f"state={h.state!r}: {sorted(SLOTS[h.state])}")
-        counts = {len(v) if isinstance(v, (list, tuple)) else -1 for v in slots.values()}
-        if len(counts) != 1 or -1 in counts:
-            raise ValueError("malformed state dict: every slot must be a list with one array "
-                             "per parameter")
+    def _check_slot_arrays(self, h, slots) -> None:
+        """The codes, scales and bfloat16 bits of a loaded state (see `Optimizer`)."""
         # first_moment first: the other slots' shapes are read from its codes
         for slot in sorted(slots, key=lambda name: name != "first_moment"):
             for i, a in enumerate(slots[slot]):
@@ -406,8 +352,3 @@ class CompactAdam(Optimizer):
                             f"corrupt state dict: {label} holds {a.max():.4g}, whose "
                             "square (the second moment) overflows float32; a scale "
                             f"must stay below {LARGEST_ROOT:.4g}")
-        if self._slots is not None:
-            shapes = [tuple(s) for s in self._params_layout[0]]
-            if [a.shape for a in slots["first_moment"]] != shapes:
-                raise ValueError("this state dict was saved for another parameter set")
-        return h, int(iterations), slots

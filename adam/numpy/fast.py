@@ -104,9 +104,18 @@ class Adam(Optimizer):
                  amsgrad=False, weight_decay=0.0, bias_correction=True, epsilon_hat=False,
                  *, threads=None):
         threads = check_threads(threads)
-        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
-                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
-                         bias_correction=bias_correction, epsilon_hat=epsilon_hat)
+        super().__init__(
+            Hyperparameters(
+                learning_rate=learning_rate,
+                beta_1=beta_1,
+                beta_2=beta_2,
+                epsilon=epsilon,
+                amsgrad=amsgrad,
+                weight_decay=weight_decay,
+                bias_correction=bias_correction,
+                epsilon_hat=epsilon_hat,
+            )
+        )
         self.threads = threads
         self._scratch: dict[tuple[np.dtype, int], np.ndarray] = {}   # one block per dtype and thread
         self._bounds = None      # per parameter: upper bounds on max(v, v_max) and max|m|

@@ -16,7 +16,7 @@ import dataclasses
 
 import numpy as np
 
-from adam.hyperparameters import check_beta, check_learning_rate, check_non_negative
+from adam.hyperparameters import Checked
 from adam.numpy.base import Optimizer
 from adam.numpy.division import divide_no_nan
 from adam.numpy.fast import Adam
@@ -38,20 +38,13 @@ class AdamW(Adam):
 
 
 @dataclasses.dataclass(frozen=True)
-class VariantHyperparameters:
+class VariantHyperparameters(Checked):
     """Hyperparameters of AdaMax and Nadam; the defaults are Keras's."""
 
     learning_rate: float = 0.001
     beta_1: float = 0.9
     beta_2: float = 0.999
     epsilon: float = 1e-7
-
-    def __post_init__(self):
-        set_ = object.__setattr__
-        set_(self, "learning_rate", check_learning_rate(self.learning_rate))
-        set_(self, "beta_1", check_beta("beta_1", self.beta_1))
-        set_(self, "beta_2", check_beta("beta_2", self.beta_2))
-        set_(self, "epsilon", check_non_negative("epsilon", self.epsilon))
 
 
 class AdaMax(Optimizer):
@@ -66,7 +59,11 @@ class AdaMax(Optimizer):
     non_negative_slots = ("infinity_norm",)
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+        super().__init__(
+            VariantHyperparameters(
+                learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon
+            )
+        )
 
     @classmethod
     def slots_for(cls, hyperparameters):
@@ -123,7 +120,11 @@ class Nadam(Optimizer):
     non_negative_slots = ("second_moment",)
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+        super().__init__(
+            VariantHyperparameters(
+                learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon
+            )
+        )
 
     @classmethod
     def slots_for(cls, hyperparameters):
