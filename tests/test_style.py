@@ -193,3 +193,19 @@ def test_no_figure_is_drawn_wider_than_a_phone_allows():
     assert len(found) > 15
     wide = [f"{name}: {w} in" for name, w in found if w > MAX_WIDTH_IN]
     assert not wide, f"figures wider than {MAX_WIDTH_IN} in:\n" + "\n".join(wide)
+
+
+def test_math_is_drawn_in_the_words_typeface_and_size():
+    """Math in a label ($\\alpha$) is drawn with DejaVu Sans glyphs at the label's own size, not
+    Computer Modern (another typeface) or a smaller size."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.mathtext import MathTextParser
+
+    use_book_style()
+    size = matplotlib.rcParams["legend.fontsize"]
+    *_, glyphs, _ = MathTextParser("path").parse(r"$\alpha = 0.1\,x$",
+                                                 prop=FontProperties(size=size))
+    assert glyphs
+    assert {Path(font.fname).name.split("-")[0].split(".")[0] for font, *_ in glyphs} \
+        == {"DejaVuSans"}
+    assert {glyph_size for _, glyph_size, *_ in glyphs} == {size}
