@@ -21,7 +21,7 @@ import ml_dtypes
 import numpy as np
 from keras import ops
 
-from adam.hyperparameters import Hyperparameters, check_real
+from adam.hyperparameters import check_hyperparameters, check_real
 from adam.iterations import check_iterations
 
 #: Hyperparameters kept as plain attributes, checked on assignment, fixed once built.
@@ -69,6 +69,21 @@ def _fixed_rate(value):
     return float(array)
 
 
+def _first_scheduled_rate(value):
+    """A `LearningRateSchedule`'s rate at step 0, if it can be read now; else None (a
+    callable, a variable, a tensor being traced: Keras reads them as it steps). A schedule
+    may start at 0 (warm-up): that is its first rate, not a refused one, so it is
+    checked as an assigned rate is, and the constructor's rule (above 0) is not applied."""
+    if not isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
+        return None
+    try:
+        first = float(np.asarray(ops.convert_to_numpy(value(0))))
+    except Exception:                    # a schedule that cannot run eagerly
+        return None
+    check_real("learning_rate at step 0 of the schedule", first, low=0.0)
+    return None if first == 0 else first
+
+
 @keras.saving.register_keras_serializable(package="adam")
 class Adam(keras.optimizers.Optimizer):
     """Adam (Kingma & Ba, 2015) for Keras models: ``model.compile(optimizer=Adam())``.
@@ -87,21 +102,35 @@ class Adam(keras.optimizers.Optimizer):
         # The same checks as the NumPy optimizer, before Keras creates anything. A
         # number, a 0-d array or a concrete tensor is checked here; a schedule, a
         # callable or a variable is passed on to Keras as it is.
+        # A schedule is checked at step 0, the rate of the first step (its later
+        # values are Keras's to compute); weight_decay * rate < 1 is checked there too.
         rate = _fixed_rate(learning_rate)
-        checked = Hyperparameters(
-            learning_rate=0.001 if rate is None else rate, beta_1=beta_1,
-            beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
-            bias_correction=bias_correction, epsilon_hat=epsilon_hat)
+        if rate is None:
+            rate = _first_scheduled_rate(learning_rate)
+        checked = check_hyperparameters(
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            bias_correction=bias_correction,
+            epsilon_hat=epsilon_hat,
+            **({} if rate is None else {"learning_rate": rate}),
+        )
         # Keras applies decoupled weight decay itself, p <- p - lr * wd * p, before
         # update_step.
-        super().__init__(learning_rate=learning_rate, name=name,
-                         weight_decay=checked.weight_decay or None, **kwargs)
-        self.beta_1 = checked.beta_1
-        self.beta_2 = checked.beta_2
-        self.epsilon = checked.epsilon
-        self.amsgrad = checked.amsgrad
-        self.bias_correction = checked.bias_correction
-        self.epsilon_hat = checked.epsilon_hat
+        super().__init__(
+            learning_rate=learning_rate,
+            name=name,
+            weight_decay=checked["weight_decay"] or None,
+            **kwargs,
+        )
+        self.beta_1 = checked["beta_1"]
+        self.beta_2 = checked["beta_2"]
+        self.epsilon = checked["epsilon"]
+        self.amsgrad = checked["amsgrad"]
+        self.bias_correction = checked["bias_correction"]
+        self.epsilon_hat = checked["epsilon_hat"]
 
     def __setattr__(self, name, value):
         # Once __init__ has set them all, an assigned hyperparameter is checked as in
@@ -123,7 +152,7 @@ class Adam(keras.optimizers.Optimizer):
         current[name] = value
         if current["weight_decay"] is None:                # Keras's "no decay"
             current["weight_decay"] = 0.0
-        checked = getattr(Hyperparameters(**current), name)
+        checked = check_hyperparameters(**current)[name]
         if self.built and checked != (old or 0.0):
             why = ("it needs other slots" if name == "amsgrad" else
                    "a compiled training step (model.fit, tf.function, jax.jit) keeps "

@@ -43,8 +43,23 @@ class Adam:
     too.
     """
 
-    def __init__(self, variables, **hyperparameters):
-        object.__setattr__(self, "_hyperparameters", Hyperparameters(**hyperparameters))
+    def __init__(self, variables, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, amsgrad=False, weight_decay=0.0, bias_correction=True,
+                 epsilon_hat=False):
+        hyperparameters = Hyperparameters(
+            learning_rate=learning_rate,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            amsgrad=amsgrad,
+            weight_decay=weight_decay,
+            bias_correction=bias_correction,
+            epsilon_hat=epsilon_hat,
+        )
+        # Kept as plain attributes (opt.beta_2), which __setattr__ refuses to change.
+        object.__setattr__(self, "_hyperparameters", hyperparameters)
+        for name, value in hyperparameters.as_dict().items():
+            object.__setattr__(self, name, value)
         self.variables = list(variables)
         if not self.variables or not all(isinstance(v, tf.Variable) for v in self.variables):
             raise TypeError("variables must be a non-empty list of tf.Variable")

@@ -704,6 +704,21 @@ def test_good_learning_rate_arrays_tensors_schedules_and_callables_pass():
     assert adam.keras.Adam(learning_rate=rate)._learning_rate is rate
 
 
+def test_schedule_checked_at_step_0():
+    """A schedule is checked at its first rate (no placeholder rate): weight_decay *
+    rate(0) must be below 1, as for a float rate; a warm-up from 0 is accepted."""
+    schedules = keras.optimizers.schedules
+    decaying = schedules.ExponentialDecay(0.5, decay_steps=10, decay_rate=0.5)
+    with pytest.raises(ValueError, match=r"weight_decay \* learning_rate must be below 1"):
+        adam.keras.Adam(learning_rate=decaying, weight_decay=2.0)
+    assert adam.keras.Adam(learning_rate=decaying, weight_decay=1.9).weight_decay == 1.9
+    warm_up = schedules.PolynomialDecay(0.0, 100, end_learning_rate=0.01)
+    assert adam.keras.Adam(learning_rate=warm_up, weight_decay=5000.0).built is False
+    negative = schedules.PolynomialDecay(-0.1, 100, end_learning_rate=0.01)
+    with pytest.raises(ValueError, match="learning_rate at step 0 of the schedule"):
+        adam.keras.Adam(learning_rate=negative)
+
+
 def test_a_learning_rate_of_0_may_be_assigned_but_not_given_to_the_constructor():
     """A step with learning rate 0 is well defined (no move), and Keras's
     LearningRateScheduler assigns what its schedule returns: a cosine to 0 ended the
