@@ -82,7 +82,8 @@ TRAIN = """
     # before the outlier are unchanged, the outlier's step is cut down (the reported norm is
     # the one before clipping).
     threshold = float(10 * a.grad_norm.max())
-    clipped = W.train(x, y, rates, seed=0, outlier=(6, 100.0), clipnorm=threshold)
+    clipped = W.train(x, y, rates, seed=0, outlier=(6, 100.0),
+                        global_clipnorm=threshold)
     np.testing.assert_allclose(clipped.loss[:7], a.loss[:7], rtol=1e-5)
     np.testing.assert_allclose(clipped.grad_norm[:7], bad.grad_norm[:7], rtol=1e-5)
     assert clipped.step_ratio[6] < bad.step_ratio[6]

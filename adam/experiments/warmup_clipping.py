@@ -81,13 +81,13 @@ class Run:
 
 
 @lru_cache(maxsize=None)
-def _program(clipnorm: float | None, blocks: int, d_model: int):
+def _program(global_clipnorm: float | None, blocks: int, d_model: int):
     """The compiled training loop for one architecture and clipping setting."""
     import jax
     import jax.numpy as jnp
 
     model = tiny_transformer(blocks=blocks, d_model=d_model)
-    optimizer = keras.optimizers.Adam(learning_rate=1e-3, global_clipnorm=clipnorm)
+    optimizer = keras.optimizers.Adam(learning_rate=1e-3, global_clipnorm=global_clipnorm)
     optimizer.build(model.trainable_variables)
     rate = [v.name for v in optimizer.variables].index("learning_rate")
     cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
@@ -121,13 +121,17 @@ def _program(clipnorm: float | None, blocks: int, d_model: int):
 
 
 def train(x: np.ndarray, y: np.ndarray, learning_rates: np.ndarray, *, seed: int = 0,
-          clipnorm: float | None = None, outlier: tuple[int, float] | None = None,
+          global_clipnorm: float | None = None,
+          outlier: tuple[int, float] | None = None,
           blocks: int = 2, d_model: int = 32) -> Run:
     """Train a fresh `tiny_transformer(seed)` with Keras's Adam on the batches ``x, y``.
 
-    `learning_rates` holds one rate per batch; `clipnorm` is Adam's `global_clipnorm`
-    (None: no clipping). ``outlier=(step, factor)`` multiplies the loss of batch `step`, so
-    its gradient, by `factor`: one bad batch. Other hyperparameters are Keras's defaults.
+    `learning_rates` holds one rate per batch. `global_clipnorm` goes to Keras's Adam, which
+    scales all the gradients together so that their global norm is at most that (None: no
+    clipping; Keras's `clipnorm`, which clips each weight's gradient on its own, is not
+    used). ``outlier=(index, factor)`` multiplies the loss of the batch at `index` (from 0;
+    Keras's step ``index + 1``), so its gradient, by `factor`: one bad batch. Other
+    hyperparameters are Keras's defaults.
     """
     _require_jax()
     learning_rates = np.asarray(learning_rates, dtype="float32")
@@ -138,7 +142,7 @@ def train(x: np.ndarray, y: np.ndarray, learning_rates: np.ndarray, *, seed: int
     scales = np.ones(len(x), dtype="float32")
     if outlier is not None:
         scales[outlier[0]] = outlier[1]
-    program, slots = _program(clipnorm, blocks, d_model)
+    program, slots = _program(global_clipnorm, blocks, d_model)
     model = tiny_transformer(seed=seed, blocks=blocks, d_model=d_model)
     state = ([v.value for v in model.trainable_variables],
              [v.value for v in model.non_trainable_variables], list(slots))
