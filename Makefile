@@ -1,4 +1,4 @@
-# The two ways in:   make test   (unit tests + every chapter executed)
+# The two ways in:   make test   (ruff, then the unit tests + every chapter executed)
 #                    make book   (the executed HTML book in _build/html)
 # Both create .venv on first use and install the exact versions in the lock of $(PYTHON).
 
@@ -25,7 +25,7 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: install test test-jax test-python test-elsewhere book browser-test benchmark lock clean
+.PHONY: install lint test test-jax test-python test-elsewhere book browser-test benchmark lock clean
 
 install: $(STAMP)
 
@@ -51,7 +51,13 @@ else
 endif
 	touch $@
 
-test: $(STAMP)
+# ruff (configured in pyproject.toml): lint, import order and format, on the package, the
+# tests, the benchmarks, _ext and conftest.py (the notebooks are excluded there for now).
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: $(STAMP) lint
 	$(PY) -m pytest -n 2 --nbmake --nbmake-timeout=600 tests chapters $(wildcard intro.ipynb)
 
 # The Keras tests again on JAX (`make test` runs them on TensorFlow): the package's, Keras's own

@@ -1,18 +1,21 @@
 """The book's execution cache, kept honest and shared by `make test` and `make book`.
 
 Jupyter Book executes each chapter and keeps the executed notebook in a cache
-(`_build/.jupyter_cache`), keyed by the notebook's code cells. This module adds two things:
+(`_build/.jupyter_cache`), keyed by the notebook's code cells. This module adds two
+things:
 
-* **Inputs beyond the notebook.** A chapter's outputs also depend on the package, the benchmark
-  results, the pinned environment and the MNIST file. Their fingerprint is kept beside the cache;
-  when it changes, the cache is emptied, and Sphinx reads again every page it read with other
-  inputs, so the book never shows outputs of older code (a Sphinx extension: `setup`).
-* **One execution for tests and book.** When nbmake executes a chapter without error during
-  `make test`, the executed notebook goes into the same cache (a pytest plugin:
-  `pytest_configure`). `make book` right after `make test`, as CI runs them, then shows those
-  outputs instead of executing every chapter a second time. A chapter whose code or inputs changed
-  in between misses the cache and is executed again.
+* **Inputs beyond the notebook.** A chapter's outputs also depend on the package, the
+  benchmark results, the pinned environment and the MNIST file. Their fingerprint is
+  kept beside the cache; when it changes, the cache is emptied, and Sphinx reads again
+  every page it read with other inputs, so the book never shows outputs of older code (a
+  Sphinx extension: `setup`).
+* **One execution for tests and book.** When nbmake executes a chapter without error
+  during `make test`, the executed notebook goes into the same cache (a pytest plugin:
+  `pytest_configure`). `make book` right after `make test`, as CI runs them, then shows
+  those outputs instead of executing every chapter a second time. A chapter whose code
+  or inputs changed in between misses the cache and is executed again.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -24,21 +27,35 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "_build" / ".jupyter_cache"       # where `jupyter-book build .` keeps it
+CACHE = ROOT / "_build" / ".jupyter_cache"  # where `jupyter-book build .` keeps it
 FINGERPRINT_FILE = "inputs.sha256"
 
 #: What the chapters read besides themselves (globs relative to the book's root).
-#: (`requirements*.lock`: the lock of every supported Python, whichever one installed the book.)
-INPUT_GLOBS = ("adam/**/*.py", "benchmarks/results/*.json", "requirements*.lock", "pyproject.toml")
-#: Environment variables that change what a chapter computes or loads: the data, the backend,
-#: the seeds (adam.book.seeds), and the arithmetic of NumPy, OpenBLAS, oneDNN and XLA.
-INPUT_VARIABLES = ("ADAM_BOOK_MNIST", "KERAS_BACKEND", "ADAM_BOOK_SEED",
-                   "NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE", "TF_ENABLE_ONEDNN_OPTS",
-                   "XLA_FLAGS")
+#: (`requirements*.lock`: the lock of every supported Python, whichever one installed
+#: the book.)
+INPUT_GLOBS = (
+    "adam/**/*.py",
+    "benchmarks/results/*.json",
+    "requirements*.lock",
+    "pyproject.toml",
+)
+#: Environment variables that change what a chapter computes or loads: the data, the
+#: backend, the seeds (adam.book.seeds), and the arithmetic of NumPy, OpenBLAS, oneDNN
+#: and XLA.
+INPUT_VARIABLES = (
+    "ADAM_BOOK_MNIST",
+    "KERAS_BACKEND",
+    "ADAM_BOOK_SEED",
+    "NPY_DISABLE_CPU_FEATURES",
+    "OPENBLAS_CORETYPE",
+    "TF_ENABLE_ONEDNN_OPTS",
+    "XLA_FLAGS",
+)
 
 
 def fingerprint(root: Path = ROOT) -> str:
-    """SHA-256 of the chapters' inputs: files (path and content), environment, Python version."""
+    """SHA-256 of the chapters' inputs: files (path and content), environment, Python
+    version."""
     digest = hashlib.sha256(sys.version.encode())
     for pattern in INPUT_GLOBS:
         for path in sorted(root.glob(pattern)):
@@ -54,8 +71,8 @@ def fingerprint(root: Path = ROOT) -> str:
 
 
 def refresh(cache: Path = CACHE, root: Path = ROOT) -> bool:
-    """Empty `cache` if it was filled from other inputs than the current ones, and record the
-    current fingerprint. Returns True when the cache was emptied."""
+    """Empty `cache` if it was filled from other inputs than the current ones, and
+    record the current fingerprint. Returns True when the cache was emptied."""
     current = fingerprint(root)
     stamp = cache / FINGERPRINT_FILE
     recorded = stamp.read_text().strip() if stamp.is_file() else None
@@ -76,7 +93,7 @@ def _locked(cache: Path):
     with open(cache.parent / (cache.name + ".lock"), "w") as lock:
         try:
             import fcntl
-        except ImportError:                 # not POSIX: no sharing, the book executes itself
+        except ImportError:  # not POSIX: no sharing, the book executes itself
             yield False
             return
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -89,10 +106,10 @@ def _locked(cache: Path):
 def with_outputs(path: Path, executed_notebook):
     """The notebook at `path`, as stored, with the outputs of `executed_notebook`.
 
-    The cache finds a notebook by a hash of its code cells *and their metadata*; an executor
-    that records timings in the cells' metadata (nbmake does) would otherwise store a notebook
-    that the book's lookup never matches. Returns None when the two do not have the same code
-    cells (the file changed while it was executed)."""
+    The cache finds a notebook by a hash of its code cells *and their metadata*; an
+    executor that records timings in the cells' metadata (nbmake does) would otherwise
+    store a notebook that the book's lookup never matches. Returns None when the two do
+    not have the same code cells (the file changed while it was executed)."""
     import nbformat
 
     stored = nbformat.read(str(path), as_version=4)
@@ -106,10 +123,15 @@ def with_outputs(path: Path, executed_notebook):
     return stored
 
 
-def store(path: Path, executed_notebook, seconds: float | None = None,
-          cache: Path = CACHE, root: Path = ROOT) -> bool:
-    """Put an executed notebook into the book's cache, as the book's own execution would.
-    Returns whether it was stored."""
+def store(
+    path: Path,
+    executed_notebook,
+    seconds: float | None = None,
+    cache: Path = CACHE,
+    root: Path = ROOT,
+) -> bool:
+    """Put an executed notebook into the book's cache, as the book's own execution
+    would. Returns whether it was stored."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
@@ -123,11 +145,14 @@ def store(path: Path, executed_notebook, seconds: float | None = None,
         data = {} if seconds is None else {"execution_seconds": seconds}
         get_cache(str(cache)).cache_notebook_bundle(
             CacheBundleIn(notebook, str(Path(path).resolve()), data=data),
-            check_validity=False, overwrite=True)
+            check_validity=False,
+            overwrite=True,
+        )
     return True
 
 
-# -- pytest plugin (registered by conftest.py) ------------------------------------------------
+# -- pytest plugin (registered by conftest.py)
+# ------------------------------------------------
 def pytest_configure(config):
     if not getattr(config.option, "nbmake", False):
         return
@@ -139,18 +164,24 @@ def pytest_configure(config):
         start = time.perf_counter()
         result = execute(self)
         path = Path(self.filename).resolve()
-        if result.error is None and (path.is_relative_to(ROOT / "chapters")
-                                     or path == ROOT / "intro.ipynb"):
+        if result.error is None and (
+            path.is_relative_to(ROOT / "chapters") or path == ROOT / "intro.ipynb"
+        ):
             store(self.filename, result.nb, seconds=time.perf_counter() - start)
         return result
 
     NotebookRun.execute = execute_and_store
 
 
-# -- Sphinx extension (listed in _config.yml) ----------------------------------------------------
+# -- Sphinx extension (listed in _config.yml)
+# ----------------------------------------------------
 def _cache_path(app) -> Path:
     configured = getattr(app.config, "nb_execution_cache_path", "")
-    return Path(configured).resolve() if configured else Path(app.outdir).parent / ".jupyter_cache"
+    return (
+        Path(configured).resolve()
+        if configured
+        else Path(app.outdir).parent / ".jupyter_cache"
+    )
 
 
 def _on_config_inited(app, config):
@@ -160,8 +191,9 @@ def _on_config_inited(app, config):
 
 
 def _on_env_get_outdated(app, env, added, changed, removed):
-    # Pages read from other inputs may show stale outputs: read them all again. The cache was
-    # emptied at the same time (or refilled by nbmake from the current inputs).
+    # Pages read from other inputs may show stale outputs: read them all again. The
+    # cache was emptied at the same time (or refilled by nbmake from the current
+    # inputs).
     outdated = getattr(env, "chapter_inputs", None) != app._chapter_inputs
     env.chapter_inputs = app._chapter_inputs
     return sorted(env.found_docs - added - changed) if outdated else []

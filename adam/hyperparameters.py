@@ -1,8 +1,10 @@
 """Adam's hyperparameters, checked once, shared by every implementation in the package.
 
-The names follow Keras (`learning_rate`, `beta_1`, `beta_2`, `epsilon`, ...). Every check
-raises before anything is changed, with a message that names the argument and the value.
+The names follow Keras (`learning_rate`, `beta_1`, `beta_2`, `epsilon`, ...). Every
+check raises before anything is changed, with a message that names the argument and the
+value.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,22 +12,33 @@ import math
 import numbers
 
 
-def check_real(name: str, value, *, low: float, high: float | None = None,
-               low_open: bool = False, high_open: bool = True) -> float:
+def check_real(
+    name: str,
+    value,
+    *,
+    low: float,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = True,
+) -> float:
     """Return `value` as a float after checking it is a finite real number in range.
 
     `low`/`high` are the bounds; `low_open`/`high_open` say whether they are excluded.
     Booleans are refused: `True` is an int in Python, but never a meaningful rate.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name} must be a real number, got {type(value).__name__} {value!r}"
+        )
     try:
         value = float(value)
-    except OverflowError:      # an int beyond float's range, such as 10**400
+    except OverflowError:  # an int beyond float's range, such as 10**400
         text = str(value)
         text = text if len(text) <= 20 else f"{text[:12]}... ({len(text)} characters)"
-        raise ValueError(f"{name} must be finite, got {type(value).__name__} {text}, "
-                         "beyond the range of a float") from None
+        raise ValueError(
+            f"{name} must be finite, got {type(value).__name__} {text}, "
+            "beyond the range of a float"
+        ) from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     below = value <= low if low_open else value < low
@@ -34,14 +47,19 @@ def check_real(name: str, value, *, low: float, high: float | None = None,
         left = "(" if low_open else "["
         right = ")" if high_open else "]"
         upper = "inf" if high is None else repr(high)
-        raise ValueError(f"{name} must lie in {left}{low!r}, {upper}{right}, got {value!r}")
+        raise ValueError(
+            f"{name} must lie in {left}{low!r}, {upper}{right}, got {value!r}"
+        )
     return value
 
 
 def check_flag(name: str, value) -> bool:
-    """Refuse 0/1/"yes" and other almost-booleans, so that a typo cannot switch a mode."""
+    """Refuse 0/1/"yes" and other almost-booleans, so that a typo cannot switch a
+    mode."""
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name} must be True or False, got {type(value).__name__} {value!r}"
+        )
     return value
 
 
@@ -76,9 +94,9 @@ def check_hyperparameters(
     rho=UNUSED,
 ) -> dict:
     """The one check of every optimizer's hyperparameters: those given, each against its
-    range, then the combinations. Returns the checked values by name (numbers as floats).
-    An optimizer passes the ones it has; a learning rate that cannot be read now (a
-    schedule) is not passed, and so is left out of the combinations too."""
+    range, then the combinations. Returns the checked values by name (numbers as
+    floats). An optimizer passes the ones it has; a learning rate that cannot be read
+    now (a schedule) is not passed, and so is left out of the combinations too."""
     rules = {
         "learning_rate": check_learning_rate,
         "beta_1": lambda value: check_beta("beta_1", value),
@@ -127,16 +145,20 @@ def check_hyperparameters(
 
 
 class Checked:
-    """A frozen dataclass of hyperparameters, checked when made by `check_hyperparameters`
-    (each field is one of its keywords); the checked values replace the given ones."""
+    """A frozen dataclass of hyperparameters, checked when made by
+    `check_hyperparameters` (each field is one of its keywords); the checked values
+    replace the given ones."""
 
     def __post_init__(self):
         # the fields that are keywords of the check (a subclass may add others: its own)
         names = check_hyperparameters.__kwdefaults__
         fields = dataclasses.asdict(self)
-        checked = check_hyperparameters(**{k: v for k, v in fields.items() if k in names})
+        checked = check_hyperparameters(
+            **{k: v for k, v in fields.items() if k in names}
+        )
         for name, value in checked.items():
-            # object.__setattr__ because the dataclass is frozen: we store the checked float
+            # object.__setattr__ because the dataclass is frozen: we store the checked
+            # float
             object.__setattr__(self, name, value)
 
     def as_dict(self) -> dict:
@@ -145,7 +167,8 @@ class Checked:
 
 @dataclasses.dataclass(frozen=True)
 class Hyperparameters(Checked):
-    """Adam's hyperparameters; the defaults are those of Algorithm 1 in Kingma & Ba (2015).
+    """Adam's hyperparameters; the defaults are those of Algorithm 1 in Kingma & Ba
+    (2015).
 
     `epsilon_hat=True` switches to the paper's reordered update (end of its Section 2),
     which TensorFlow and Keras use; `bias_correction=False` drops the division by

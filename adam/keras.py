@@ -11,6 +11,7 @@ Hyperparameters are checked on assignment too (``opt.beta_1 = 1.0`` raises), and
 (`model.fit`, `tf.function`, `jax.jit`) keeps the value it was traced with. A bfloat16
 weight's moments are kept in float32: in bfloat16, ``0.999 * v`` rounds back to ``v``.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,8 +26,15 @@ from adam.hyperparameters import check_hyperparameters, check_real
 from adam.iterations import check_iterations
 
 #: Hyperparameters kept as plain attributes, checked on assignment, fixed once built.
-_FIXED_ONCE_BUILT = ("beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay",
-                     "bias_correction", "epsilon_hat")
+_FIXED_ONCE_BUILT = (
+    "beta_1",
+    "beta_2",
+    "epsilon",
+    "amsgrad",
+    "weight_decay",
+    "bias_correction",
+    "epsilon_hat",
+)
 #: The slots that `update_step` keeps in float32 for a bfloat16 weight.
 _MOMENTS = ("momentum", "velocity", "velocity_hat")
 
@@ -49,36 +57,40 @@ def _fixed_rate(value):
     or a tensor being traced, which are passed on as they are. A tensor or array that
     is not 0-d, or not a real number, is refused: it cannot be a learning rate."""
     if isinstance(value, numbers.Number) or isinstance(value, (str, bytes)):
-        return value                       # checked (and refused if not real) by the caller
+        return value  # checked (and refused if not real) by the caller
     if isinstance(value, np.ndarray):
         array = value
-    elif (isinstance(value, (keras.Variable, keras.optimizers.schedules.LearningRateSchedule))
-          or not ops.is_tensor(value)):
+    elif isinstance(
+        value, (keras.Variable, keras.optimizers.schedules.LearningRateSchedule)
+    ) or not ops.is_tensor(value):
         return None
     else:
         try:
             array = np.asarray(ops.convert_to_numpy(value))
-        except Exception:                 # symbolic (tf.function) or traced (jax.jit)
+        except Exception:  # symbolic (tf.function) or traced (jax.jit)
             return None
     if array.shape != ():
-        raise ValueError(f"learning_rate must be a number (0-d), got an array of shape "
-                         f"{array.shape}")
+        raise ValueError(
+            f"learning_rate must be a number (0-d), got an array of shape {array.shape}"
+        )
     if array.dtype == bool or array.dtype.kind not in "fiu":
-        raise TypeError(f"learning_rate must be a real number, got an array of dtype "
-                        f"{array.dtype}")
+        raise TypeError(
+            f"learning_rate must be a real number, got an array of dtype {array.dtype}"
+        )
     return float(array)
 
 
 def _first_scheduled_rate(value):
     """A `LearningRateSchedule`'s rate at step 0, if it can be read now; else None (a
-    callable, a variable, a tensor being traced: Keras reads them as it steps). A schedule
-    may start at 0 (warm-up): that is its first rate, not a refused one, so it is
-    checked as an assigned rate is, and the constructor's rule (above 0) is not applied."""
+    callable, a variable, a tensor being traced: Keras reads them as it steps). A
+    schedule may start at 0 (warm-up): that is its first rate, not a refused one, so it
+    is checked as an assigned rate is, and the constructor's rule (above 0) is not
+    applied."""
     if not isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
         return None
     try:
         first = float(np.asarray(ops.convert_to_numpy(value(0))))
-    except Exception:                    # a schedule that cannot run eagerly
+    except Exception:  # a schedule that cannot run eagerly
         return None
     check_real("learning_rate at step 0 of the schedule", first, low=0.0)
     return None if first == 0 else first
@@ -94,10 +106,20 @@ class Adam(keras.optimizers.Optimizer):
     `name`, Keras names it as its own: "adam", "adam_1", ...
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 amsgrad=False, weight_decay=0.0, bias_correction=True,
-                 epsilon_hat=False, name=None, **kwargs):
-        if weight_decay is None:                       # Keras's "no decay"
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        amsgrad=False,
+        weight_decay=0.0,
+        bias_correction=True,
+        epsilon_hat=False,
+        name=None,
+        **kwargs,
+    ):
+        if weight_decay is None:  # Keras's "no decay"
             weight_decay = 0.0
         # The same checks as the NumPy optimizer, before Keras creates anything. A
         # number, a 0-d array or a concrete tensor is checked here; a schedule, a
@@ -150,15 +172,20 @@ class Adam(keras.optimizers.Optimizer):
         current = {key: getattr(self, key) for key in _FIXED_ONCE_BUILT}
         old = current[name]
         current[name] = value
-        if current["weight_decay"] is None:                # Keras's "no decay"
+        if current["weight_decay"] is None:  # Keras's "no decay"
             current["weight_decay"] = 0.0
         checked = check_hyperparameters(**current)[name]
         if self.built and checked != (old or 0.0):
-            why = ("it needs other slots" if name == "amsgrad" else
-                   "a compiled training step (model.fit, tf.function, jax.jit) keeps "
-                   "the value it was traced with")
-            raise ValueError(f"{name} cannot change once the optimizer is built (it is "
-                             f"{old!r}, got {value!r}): {why}; make a new optimizer")
+            why = (
+                "it needs other slots"
+                if name == "amsgrad"
+                else "a compiled training step (model.fit, tf.function, jax.jit) keeps "
+                "the value it was traced with"
+            )
+            raise ValueError(
+                f"{name} cannot change once the optimizer is built (it is "
+                f"{old!r}, got {value!r}): {why}; make a new optimizer"
+            )
         return (checked or None) if name == "weight_decay" else checked
 
     def build(self, var_list):
@@ -174,18 +201,21 @@ class Adam(keras.optimizers.Optimizer):
             return
         super().build(var_list)
         self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"])
+            var_list, ["momentum", "velocity"]
+        )
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
-    def add_variable_from_reference(self, reference_variable, name=None,
-                                    initializer="zeros"):
+    def add_variable_from_reference(
+        self, reference_variable, name=None, initializer="zeros"
+    ):
         """Keras's helper; the moments of a bfloat16 weight are made float32."""
         dtype = keras.backend.standardize_dtype(reference_variable.dtype)
         if name in _MOMENTS and dtype == "bfloat16":
             reference_variable = _InFloat32(reference_variable)
-        return super().add_variable_from_reference(reference_variable, name,
-                                                   initializer)
+        return super().add_variable_from_reference(
+            reference_variable, name, initializer
+        )
 
     def update_step(self, gradient, variable, learning_rate):
         """Algorithm 1 for one variable, in its moments' dtype (the weight's, float32
@@ -206,9 +236,10 @@ class Adam(keras.optimizers.Optimizer):
         # m += (1 - beta_1)(g - m), so that the framework updates the variable in place
         # instead of copying a new one in.
         self.assign_add(m, ops.multiply(ops.subtract(g, m), 1 - self.beta_1))
-        self.assign_add(v, ops.multiply(ops.subtract(ops.square(g), v),
-                                        1 - self.beta_2))
-        if self.amsgrad:                      # never let the denominator shrink
+        self.assign_add(
+            v, ops.multiply(ops.subtract(ops.square(g), v), 1 - self.beta_2)
+        )
+        if self.amsgrad:  # never let the denominator shrink
             v_max = self._velocity_hats[index]
             self.assign(v_max, ops.maximum(v_max, v))
             v = v_max
@@ -231,8 +262,9 @@ class Adam(keras.optimizers.Optimizer):
         # A weight that never had a gradient has m = v = 0. If eps is 0 in the weight's
         # dtype (epsilon = 0; 1e-8 in float16), that is 0/0: no step, not NaN.
         divide = ops.divide_no_nan if self._eps_can_vanish(dtype) else ops.divide
-        step = divide(ops.multiply(m, ops.cast(alpha_t, dtype)),
-                      ops.add(ops.sqrt(v), eps))
+        step = divide(
+            ops.multiply(m, ops.cast(alpha_t, dtype)), ops.add(ops.sqrt(v), eps)
+        )
         self.assign_sub(variable, ops.cast(step, variable.dtype))
 
     def _eps_can_vanish(self, dtype) -> bool:
@@ -246,14 +278,18 @@ class Adam(keras.optimizers.Optimizer):
     def load_own_variables(self, store):
         """Keras's loader (`.keras`, `.weights.h5`), after checking the step count."""
         if "0" in store and len(store.keys()) == len(self.variables):
-            check_iterations(np.asarray(store["0"]), "the saved iterations",
-                             high=self._most_iterations())
+            check_iterations(
+                np.asarray(store["0"]),
+                "the saved iterations",
+                high=self._most_iterations(),
+            )
         super().load_own_variables(store)
 
     def set_weights(self, weights):
         if self.built and len(weights):
-            check_iterations(weights[0], "weights[0] (iterations)",
-                             high=self._most_iterations())
+            check_iterations(
+                weights[0], "weights[0] (iterations)", high=self._most_iterations()
+            )
         super().set_weights(weights)
 
     def _most_iterations(self) -> int:
@@ -263,7 +299,12 @@ class Adam(keras.optimizers.Optimizer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
-                      amsgrad=self.amsgrad, bias_correction=self.bias_correction,
-                      epsilon_hat=self.epsilon_hat)
+        config.update(
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+            amsgrad=self.amsgrad,
+            bias_correction=self.bias_correction,
+            epsilon_hat=self.epsilon_hat,
+        )
         return config

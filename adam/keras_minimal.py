@@ -6,15 +6,18 @@ switches, no saved hyperparameters: `adam.keras.Adam` is the checked one, and a 
 replacement for `keras.optimizers.Adam`. The tests check that the two compute the same
 numbers, to rounding.
 """
+
 import keras
 from keras import ops
 
 
 class Adam(keras.optimizers.Optimizer):
-    """Adam for Keras models, the teaching version: ``model.compile(optimizer=Adam())``."""
+    """Adam for Keras models, the teaching version:
+    ``model.compile(optimizer=Adam())``."""
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 **kwargs):
+    def __init__(
+        self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, **kwargs
+    ):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
@@ -28,7 +31,7 @@ class Adam(keras.optimizers.Optimizer):
         """Step t of Algorithm 1 for the variable theta, whose gradient is g."""
         i = self._get_variable_index(theta)
         m, v = self.m[i], self.v[i]
-        t = ops.cast(self.iterations + 1, theta.dtype)      # steps taken so far, plus 1
+        t = ops.cast(self.iterations + 1, theta.dtype)  # steps taken so far, plus 1
         alpha = ops.cast(alpha, theta.dtype)
         self.assign(m, self.beta_1 * m + (1 - self.beta_1) * g)
         self.assign(v, self.beta_2 * v + (1 - self.beta_2) * g**2)

@@ -1,4 +1,5 @@
 """What every benchmark result file records about the machine it was measured on."""
+
 from __future__ import annotations
 
 import os
@@ -18,5 +19,10 @@ def cpu_name() -> str:
 
 def describe(**versions) -> dict:
     """Platform, processor, cores and Python, plus the library versions passed in."""
-    return {"platform": platform.platform(), "processor": cpu_name(), "cores": os.cpu_count(),
-            "python": platform.python_version(), **versions}
+    return {
+        "platform": platform.platform(),
+        "processor": cpu_name(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        **versions,
+    }

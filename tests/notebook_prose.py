@@ -1,13 +1,16 @@
 """Give every paragraph that quotes a glued number a cell that shows it with its numbers
-outside the built book (Colab and Jupyter show MyST roles as written; see adam.book.prose).
+outside the built book (Colab and Jupyter show MyST roles as written; see
+adam.book.prose).
 
     python tests/notebook_prose.py          # update the notebooks
     python tests/notebook_prose.py --check  # exit 1 if they are not up to date
 
-Each such Markdown cell gets a readable id (`ch04-in-training-2`) and, after it, a cell that the
-book removes: `paragraph("ch04-in-training-2")`. When a paragraph quotes a value that a later
-cell glues, the call goes after that cell. Every cell gets an id (nbformat 4.5).
+Each such Markdown cell gets a readable id (`ch04-in-training-2`) and, after it, a cell
+that the book removes: `paragraph("ch04-in-training-2")`. When a paragraph quotes a
+value that a later cell glues, the call goes after that cell. Every cell gets an id
+(nbformat 4.5).
 """
+
 from __future__ import annotations
 
 import json
@@ -22,10 +25,24 @@ from notebook_setup import notebooks  # noqa: E402
 MARK = "# The paragraph above, with its numbers, for Colab and Jupyter."
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([A-Za-z0-9_]+)")
 GLUE_CALL = re.compile(r"""glue\(\s*["']([A-Za-z0-9_]+)["']""")
-GLUE_FCALL = re.compile(r"""glue\(\s*f["']([^"']+)["']""")      # glue(f"{name}_loss", ...)
+GLUE_FCALL = re.compile(r"""glue\(\s*f["']([^"']+)["']""")  # glue(f"{name}_loss", ...)
 
 
-STOP = {"a", "an", "the", "and", "of", "on", "in", "to", "with", "its", "for", "by", "is"}
+STOP = {
+    "a",
+    "an",
+    "the",
+    "and",
+    "of",
+    "on",
+    "in",
+    "to",
+    "with",
+    "its",
+    "for",
+    "by",
+    "is",
+}
 
 
 def slug(text: str) -> str:
@@ -35,10 +52,18 @@ def slug(text: str) -> str:
 
 
 def prose_cell(cell_id: str) -> dict:
-    return {"cell_type": "code", "execution_count": None, "id": f"{cell_id}-numbers",
-            "metadata": {"tags": ["remove-cell"]}, "outputs": [],
-            "source": [MARK + "\n", "from adam.book.prose import paragraph\n",
-                       f'paragraph("{cell_id}")']}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": f"{cell_id}-numbers",
+        "metadata": {"tags": ["remove-cell"]},
+        "outputs": [],
+        "source": [
+            MARK + "\n",
+            "from adam.book.prose import paragraph\n",
+            f'paragraph("{cell_id}")',
+        ],
+    }
 
 
 def is_prose_cell(cell: dict) -> bool:
@@ -55,8 +80,11 @@ def update(notebook: dict, prefix: str) -> dict:
             heading = re.findall(r"^#+\s+(.*)$", text, re.M)
             if heading:
                 section = slug(heading[-1])
-        if "id" not in cell or (cell["cell_type"] == "markdown" and GLUE_ROLE.search(text)
-                                and not cell["id"].startswith(prefix + "-")):
+        if "id" not in cell or (
+            cell["cell_type"] == "markdown"
+            and GLUE_ROLE.search(text)
+            and not cell["id"].startswith(prefix + "-")
+        ):
             if cell["cell_type"] == "markdown" and GLUE_ROLE.search(text):
                 count[section] = count.get(section, 0) + 1
                 new = f"{prefix}-{section}-{count[section]}"
@@ -77,12 +105,16 @@ def update(notebook: dict, prefix: str) -> dict:
                 glued_at.setdefault(name, i)
             for template in GLUE_FCALL.findall(code):
                 parts = re.split(r"\{[^}]*\}", template)
-                templates.append((re.compile(r"\w+".join(map(re.escape, parts)) + "$"), i))
+                templates.append(
+                    (re.compile(r"\w+".join(map(re.escape, parts)) + "$"), i)
+                )
     for cell in cells:
         for name in GLUE_ROLE.findall("".join(cell["source"])):
             if name not in glued_at:
-                glued_at.update({name: i for pattern, i in templates[::-1]
-                                 if pattern.match(name)})
+                # the first f-string template that makes this name
+                matches = [i for pattern, i in templates if pattern.match(name)]
+                if matches:
+                    glued_at[name] = matches[0]
     after = {}
     for i, cell in enumerate(cells):
         if cell["cell_type"] == "markdown":
@@ -95,12 +127,19 @@ def update(notebook: dict, prefix: str) -> dict:
         result.append(cell)
         result += [prose_cell(cell_id) for cell_id in after.get(i, [])]
     notebook["cells"] = result
-    notebook["nbformat"], notebook["nbformat_minor"] = 4, max(notebook.get("nbformat_minor", 0), 5)
+    notebook["nbformat"], notebook["nbformat_minor"] = (
+        4,
+        max(notebook.get("nbformat_minor", 0), 5),
+    )
     return notebook
 
 
 def prefix_of(path: Path) -> str:
-    return "ch" + path.name.split("_")[0] if path.name[0].isdigit() else path.stem.split("_")[0]
+    return (
+        "ch" + path.name.split("_")[0]
+        if path.name[0].isdigit()
+        else path.stem.split("_")[0]
+    )
 
 
 def main(check: bool = False) -> int:
@@ -114,7 +153,9 @@ def main(check: bool = False) -> int:
             if not check:
                 path.write_text(new)
     if check and stale:
-        print("paragraph cells out of date (run python tests/notebook_prose.py):", *stale)
+        print(
+            "paragraph cells out of date (run python tests/notebook_prose.py):", *stale
+        )
         return 1
     return 0
 

@@ -1,16 +1,26 @@
 """An independent float64 transcription of Adam, element by element, for the tests.
 
-Written straight from Algorithm 1 of Kingma & Ba (2015) and the switches' definitions, in
-plain Python floats, sharing no code with the package.
+Written straight from Algorithm 1 of Kingma & Ba (2015) and the switches' definitions,
+in plain Python floats, sharing no code with the package.
 """
+
 import math
 
 
-def reference_adam(params, grad_sequence, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
-                   epsilon=1e-8, amsgrad=False, weight_decay=0.0, bias_correction=True,
-                   epsilon_hat=False):
-    """Run Adam on a flat list of floats; `grad_sequence[t][i]` is the gradient of element i
-    at step t+1. Returns the list of parameter lists after each step."""
+def reference_adam(
+    params,
+    grad_sequence,
+    learning_rate=0.001,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-8,
+    amsgrad=False,
+    weight_decay=0.0,
+    bias_correction=True,
+    epsilon_hat=False,
+):
+    """Run Adam on a flat list of floats; `grad_sequence[t][i]` is the gradient of
+    element i at step t+1. Returns the list of parameter lists after each step."""
     theta = [float(x) for x in params]
     m = [0.0] * len(theta)
     v = [0.0] * len(theta)

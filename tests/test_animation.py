@@ -1,4 +1,6 @@
-"""The book's animations: a player with its frames inside the page, and nothing from the network."""
+"""The book's animations: a player with its frames inside the page, and nothing from the
+network."""
+
 import base64
 import re
 
@@ -19,10 +21,15 @@ FRAMES = r'data:image/png;base64,([A-Za-z0-9+/=]+)"'
 @pytest.fixture(scope="module")
 def player():
     bowl = ill_conditioned_quadratic(10.0)
-    paths = {"SGD": trajectory(SGD(0.05), bowl, 30), "Adam": trajectory(Adam(0.3), bowl, 30)}
+    paths = {
+        "SGD": trajectory(SGD(0.05), bowl, 30),
+        "Adam": trajectory(Adam(0.3), bowl, 30),
+    }
     before = plt.get_fignums()
     html = animate_paths(paths, bowl, frames=12, dpi=40, figsize=(4, 3))
-    assert plt.get_fignums() == before, "the figure must be closed (no static copy below)"
+    assert plt.get_fignums() == before, (
+        "the figure must be closed (no static copy below)"
+    )
     return html.data
 
 

@@ -1,13 +1,15 @@
-"""CompactAdam: Adam with bfloat16 or 8-bit block-quantized moments (adam.numpy.compact).
+"""CompactAdam: Adam with bfloat16 or 8-bit block-quantized moments
+(adam.numpy.compact).
 
 * The encodings: bfloat16 bits equal ml_dtypes' rounding; 8-bit codes are within half a
   level of the values they stand for.
 * Memory: 4 bytes per parameter in bfloat16, 2 + 8 / block in int8, against Adam's 8.
-* Agreement with adam.numpy.Adam over a few steps, within stated tolerances; training on a
-  small problem ends where Adam ends.
+* Agreement with adam.numpy.Adam over a few steps, within stated tolerances; training on
+  a small problem ends where Adam ends.
 * Errors like the rest of the package: bad arguments raise with clear messages, a failed
   step changes nothing, checkpoints round-trip bit for bit.
 """
+
 import copy
 
 import numpy as np
@@ -16,8 +18,13 @@ import pytest
 from adam.experiments.agreement import run_numpy
 from adam.numpy import Adam
 from adam.numpy.checks import MomentOverflowError
-from adam.numpy.compact import (CompactAdam, dequantize, from_bfloat16_bits, quantize,
-                                to_bfloat16_bits)
+from adam.numpy.compact import (
+    CompactAdam,
+    dequantize,
+    from_bfloat16_bits,
+    quantize,
+    to_bfloat16_bits,
+)
 
 STATES = ["bfloat16", "int8"]
 
@@ -25,23 +32,34 @@ STATES = ["bfloat16", "int8"]
 def params_and_grads(steps=10, seed=0, dtype=np.float32):
     rng = np.random.default_rng(seed)
     params = [rng.normal(size=(300, 7)).astype(dtype), rng.normal(size=5).astype(dtype)]
-    grads = [[rng.normal(size=p.shape).astype(dtype) * 10.0 ** rng.uniform(-3, 1)
-              for p in params] for _ in range(steps)]
+    grads = [
+        [
+            rng.normal(size=p.shape).astype(dtype) * 10.0 ** rng.uniform(-3, 1)
+            for p in params
+        ]
+        for _ in range(steps)
+    ]
     return params, grads
 
 
-run = run_numpy      # step an optimizer through the gradients, from copies of the params
+run = run_numpy  # step an optimizer through the gradients, from copies of the params
 
 
 def test_bfloat16_bits_round_to_nearest_even_like_ml_dtypes():
     ml_dtypes = pytest.importorskip("ml_dtypes")
     rng = np.random.default_rng(0)
-    x = (rng.normal(size=20000) * 10.0 ** rng.uniform(-40, 38, 20000)).astype(np.float32)
-    x = np.concatenate([x, [0.0, -0.0, 1.0 + 2**-8, 1.0 + 3 * 2**-8, 3e38]]).astype(np.float32)
+    x = (rng.normal(size=20000) * 10.0 ** rng.uniform(-40, 38, 20000)).astype(
+        np.float32
+    )
+    x = np.concatenate([x, [0.0, -0.0, 1.0 + 2**-8, 1.0 + 3 * 2**-8, 3e38]]).astype(
+        np.float32
+    )
     expected = x.astype(ml_dtypes.bfloat16).view(np.uint16)
     np.testing.assert_array_equal(to_bfloat16_bits(x), expected)
-    np.testing.assert_array_equal(from_bfloat16_bits(expected),
-                                  expected.view(ml_dtypes.bfloat16).astype(np.float32))
+    np.testing.assert_array_equal(
+        from_bfloat16_bits(expected),
+        expected.view(ml_dtypes.bfloat16).astype(np.float32),
+    )
 
 
 @pytest.mark.parametrize("signed", [True, False])
@@ -55,7 +73,7 @@ def test_int8_codes_are_within_half_a_level(signed):
     levels = 127 if signed else 255
     per_value = np.repeat(scale, 64)[:1000]
     assert (np.abs(back - x) <= per_value / levels / 2 * (1 + 1e-6)).all()
-    assert (back[750:] == 0).all()            # an all-zero block stays zero
+    assert (back[750:] == 0).all()  # an all-zero block stays zero
 
 
 @pytest.mark.parametrize("state, per_parameter", [("bfloat16", 4), ("int8", 2)])
@@ -65,18 +83,27 @@ def test_memory_per_parameter(state, per_parameter):
     for opt in (ours, adam):
         opt.step([w.copy()], [np.ones_like(w)])
     assert adam.state_bytes() == 8 * w.size
-    extra = 2 * 4 * 40 if state == "int8" else 0      # one float32 scale per block of 256
+    extra = 2 * 4 * 40 if state == "int8" else 0  # one float32 scale per block of 256
     assert ours.state_bytes() == per_parameter * w.size + extra
 
 
-@pytest.mark.parametrize("kw", [{}, {"weight_decay": 0.01}, {"epsilon_hat": True},
-                                {"bias_correction": False, "learning_rate": 1e-3}])
-@pytest.mark.parametrize("state, mean, largest", [("bfloat16", 0.05, 0.2), ("int8", 0.3, 6)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"weight_decay": 0.01},
+        {"epsilon_hat": True},
+        {"bias_correction": False, "learning_rate": 1e-3},
+    ],
+)
+@pytest.mark.parametrize(
+    "state, mean, largest", [("bfloat16", 0.05, 0.2), ("int8", 0.3, 6)]
+)
 def test_agrees_with_adam_on_a_few_steps(state, mean, largest, kw):
-    """Ten steps move the weights by several learning rates. In units of the learning rate,
-    ours stays within `mean` of Adam on average and within `largest` everywhere: bfloat16
-    keeps 8 significant bits; a linear 8-bit code loses the small values of a block (their
-    step can be off by about one learning rate)."""
+    """Ten steps move the weights by several learning rates. In units of the learning
+    rate, ours stays within `mean` of Adam on average and within `largest` everywhere:
+    bfloat16 keeps 8 significant bits; a linear 8-bit code loses the small values of a
+    block (their step can be off by about one learning rate)."""
     params, grads = params_and_grads()
     kw = {"learning_rate": 0.01, **kw}
     theirs = run(Adam(**kw), params, grads)
@@ -93,8 +120,9 @@ def test_agrees_with_adam_on_a_few_steps(state, mean, largest, kw):
 def test_first_step_equals_adam_exactly_where_nothing_is_rounded(state):
     # the step is computed from the float32 moments before they are rounded for storage
     params, grads = params_and_grads(steps=1)
-    np.testing.assert_array_equal(run(CompactAdam(state=state), params, grads)[0],
-                                  run(Adam(), params, grads)[0])
+    np.testing.assert_array_equal(
+        run(CompactAdam(state=state), params, grads)[0], run(Adam(), params, grads)[0]
+    )
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -106,12 +134,15 @@ def test_a_weight_without_gradient_never_moves(state):
         g = rng.normal(size=600).astype(np.float16)
         g[:300] = 0
         opt.step([w], [g])
-    np.testing.assert_array_equal(w[:300], np.linspace(-1, 1, 600).astype(np.float16)[:300])
+    np.testing.assert_array_equal(
+        w[:300], np.linspace(-1, 1, 600).astype(np.float16)[:300]
+    )
     assert np.isfinite(w).all()
 
 
 def test_training_ends_where_adam_ends():
-    """Least squares with 2,000 weights, 300 steps: the final losses agree within 5 %."""
+    """Least squares with 2,000 weights, 300 steps: the final losses agree within 5
+    %."""
     rng = np.random.default_rng(3)
     a = rng.normal(size=(400, 2000)).astype(np.float32) / 40
     target = rng.normal(size=400).astype(np.float32)
@@ -127,7 +158,8 @@ def test_training_ends_where_adam_ends():
     assert reference < 0.5 * float(np.mean(target**2))
     for state in STATES:
         assert train(CompactAdam(learning_rate=0.01, state=state)) == pytest.approx(
-            reference, rel=0.05)
+            reference, rel=0.05
+        )
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -144,19 +176,26 @@ def test_checkpoint_round_trip_resumes_bit_for_bit(state):
     b = run(resumed, params, grads[3:])
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
-    for name, arrays in before["slots"].items():      # the saved state was not changed
+    for name, arrays in before["slots"].items():  # the saved state was not changed
         for x, y in zip(arrays, saved["slots"][name]):
             np.testing.assert_array_equal(x, y)
 
 
-@pytest.mark.parametrize("kw, error, message", [
-    ({"state": "float8"}, ValueError, r"state must be one of \['bfloat16', 'int8'\]"),
-    ({"block": 1}, ValueError, "block must be an integer >= 2, got 1"),
-    ({"block": 2.5}, ValueError, "block must be an integer"),
-    ({"block": True}, ValueError, "block must be an integer"),
-    ({"learning_rate": -1.0}, ValueError, "learning_rate must lie in"),
-    ({"beta_2": 1.5}, ValueError, "beta_2 must lie in"),
-])
+@pytest.mark.parametrize(
+    "kw, error, message",
+    [
+        (
+            {"state": "float8"},
+            ValueError,
+            r"state must be one of \['bfloat16', 'int8'\]",
+        ),
+        ({"block": 1}, ValueError, "block must be an integer >= 2, got 1"),
+        ({"block": 2.5}, ValueError, "block must be an integer"),
+        ({"block": True}, ValueError, "block must be an integer"),
+        ({"learning_rate": -1.0}, ValueError, "learning_rate must lie in"),
+        ({"beta_2": 1.5}, ValueError, "beta_2 must lie in"),
+    ],
+)
 def test_bad_arguments_raise_clearly(kw, error, message):
     with pytest.raises(error, match=message):
         CompactAdam(**kw)
@@ -174,10 +213,10 @@ def test_failed_steps_change_nothing(state):
     params = run(opt, params, grads[:1])
     saved, kept = opt.state_dict(), [p.copy() for p in params]
     bad_grads = [
-        [np.full((300, 7), np.nan, np.float32), grads[1][1]],          # NaN
-        [grads[1][0]],                                                  # one missing
-        [grads[1][0], np.ones(4, np.float32)],                          # wrong shape
-        [np.full((300, 7), 2e19, np.float32), grads[1][1]],            # square overflows
+        [np.full((300, 7), np.nan, np.float32), grads[1][1]],  # NaN
+        [grads[1][0]],  # one missing
+        [grads[1][0], np.ones(4, np.float32)],  # wrong shape
+        [np.full((300, 7), 2e19, np.float32), grads[1][1]],  # square overflows
     ]
     for bad in bad_grads:
         with pytest.raises((ValueError, TypeError)):
@@ -199,7 +238,7 @@ def test_block_and_state_are_fixed_once_there_is_state():
         opt.block = 128
     with pytest.raises(ValueError, match="needs the slots"):
         opt.state = "bfloat16"
-    opt.learning_rate = 0.1                   # an ordinary hyperparameter still changes
+    opt.learning_rate = 0.1  # an ordinary hyperparameter still changes
     assert opt.learning_rate == 0.1 and opt.block == 64
 
 
@@ -225,7 +264,7 @@ def test_corrupt_checkpoints_are_refused_and_change_nothing(state):
     broken.append((s, "do not match the slots"))
     if state == "bfloat16":
         s = copy.deepcopy(good)
-        s["slots"]["second_moment"][0][0, 0] = 0x7F80                   # +inf
+        s["slots"]["second_moment"][0][0, 0] = 0x7F80  # +inf
         broken.append((s, "non-finite"))
     target = CompactAdam(state=state)
     for state_dict, message in broken:
@@ -264,10 +303,11 @@ def test_zero_d_parameter_resumes_its_checkpoint(state):
     resumed.step([w2], [g])
     straight.step([w], [g])
     assert w2 == w
-    if state == "bfloat16":          # moments saved as shape (1,) by earlier versions
+    if state == "bfloat16":  # moments saved as shape (1,) by earlier versions
         old = copy.deepcopy(saved)
-        old["slots"] = {k: [a.reshape(1) for a in arrays]
-                        for k, arrays in saved["slots"].items()}
+        old["slots"] = {
+            k: [a.reshape(1) for a in arrays] for k, arrays in saved["slots"].items()
+        }
         resumed = CompactAdam()
         resumed.load_state_dict(old)
         w3 = np.array(1.0, np.float32)
@@ -320,8 +360,11 @@ def test_a_finite_gradient_too_large_for_float32_says_so(state):
 
 
 def test_a_beta_that_rounds_to_one_in_float32_is_refused():
-    with pytest.raises(ValueError, match=r"beta_2=0.99999999 rounds to 1.0 in float32 "
-                                         r"\(the step is computed in float32\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"beta_2=0.99999999 rounds to 1.0 in float32 "
+        r"\(the step is computed in float32\)",
+    ):
         CompactAdam(beta_2=0.99999999).step([np.ones(2)], [np.ones(2)])
 
 

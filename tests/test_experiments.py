@@ -1,4 +1,6 @@
-"""adam.experiments.online (Reddi et al.'s counterexample) and adam.experiments.sparse_features."""
+"""adam.experiments.online (Reddi et al.'s counterexample) and
+adam.experiments.sparse_features."""
+
 import numpy as np
 import pytest
 
@@ -7,13 +9,22 @@ from adam.numpy import SGD, Adam
 
 
 def test_online_gradients_follow_the_three_step_pattern():
-    assert [online.gradient(t, 3.0) for t in range(1, 7)] == [3.0, -1.0, -1.0, 3.0, -1.0, -1.0]
+    assert [online.gradient(t, 3.0) for t in range(1, 7)] == [
+        3.0,
+        -1.0,
+        -1.0,
+        3.0,
+        -1.0,
+        -1.0,
+    ]
 
 
 def test_adam_drifts_to_the_worst_point_and_amsgrad_does_not():
     xs, regret = online.run(C=3.0, steps=30_000)
-    assert xs[-3:].min() > 0.99                      # x = +1, where the loss is largest
-    assert abs(regret[-1] - (2 * 3.0 - 4) / 3) < 0.02  # average regret stays at (2C - 4)/3
+    assert xs[-3:].min() > 0.99  # x = +1, where the loss is largest
+    assert (
+        abs(regret[-1] - (2 * 3.0 - 4) / 3) < 0.02
+    )  # average regret stays at (2C - 4)/3
     xs, regret = online.run(C=3.0, steps=30_000, amsgrad=True)
     assert xs[-3:].max() < -0.99
     assert regret[-1] < 0.05 and regret[-1] < regret[len(regret) // 10]
@@ -31,8 +42,12 @@ def test_sparse_problem_frequencies_and_gradient():
     np.testing.assert_allclose(observed[:5], problem.frequencies[:5], atol=0.03)
     w = np.random.default_rng(0).normal(size=20)
     rows = np.arange(500)
-    numeric = np.array([(problem.loss(w + 1e-6 * e, rows) - problem.loss(w - 1e-6 * e, rows)) / 2e-6
-                        for e in np.eye(20)])
+    numeric = np.array(
+        [
+            (problem.loss(w + 1e-6 * e, rows) - problem.loss(w - 1e-6 * e, rows)) / 2e-6
+            for e in np.eye(20)
+        ]
+    )
     np.testing.assert_allclose(problem.gradient(w, rows), numeric, rtol=1e-5, atol=1e-8)
 
 
@@ -66,13 +81,19 @@ def test_corridor_rules_and_reinforce_learns():
     from adam.experiments import reinforce
 
     env = reinforce.Corridor(length=6, step_cost=0.1)
-    assert env.start == 1 and env.step(1, 0) == (0, -1.1, True) and env.step(4, 1) == (5, 0.9, True)
+    assert (
+        env.start == 1
+        and env.step(1, 0) == (0, -1.1, True)
+        and env.step(4, 1) == (5, 0.9, True)
+    )
     assert env.step(2, 1) == (3, -0.1, False)
     with pytest.raises(ValueError):
         reinforce.Corridor(length=2)
     logits = np.random.default_rng(0).normal(size=(6, 2))
     cells, actions = [1, 2, 3], [1, 1, 0]
-    grad = reinforce.reinforce_gradient(logits, cells, actions, episode_return=1.0, baseline=0.0)
+    grad = reinforce.reinforce_gradient(
+        logits, cells, actions, episode_return=1.0, baseline=0.0
+    )
 
     def log_prob(z):
         return sum(np.log(reinforce.policy(z, c)[a]) for c, a in zip(cells, actions))

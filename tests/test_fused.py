@@ -1,13 +1,16 @@
-"""adam.fused.FusedAdam: the compiled single-pass step gives exactly what adam.numpy.Adam gives."""
+"""adam.fused.FusedAdam: the compiled single-pass step gives exactly what
+adam.numpy.Adam gives."""
+
 import numpy as np
 import pytest
 
 pytest.importorskip("numba")
 
+from test_numpy_adam import SWITCHES, random_problem  # noqa: E402
+
 from adam.experiments.agreement import run_numpy  # noqa: E402
 from adam.fused import FusedAdam  # noqa: E402
 from adam.numpy import Adam  # noqa: E402
-from test_numpy_adam import SWITCHES, random_problem  # noqa: E402
 
 
 def run(optimizer, params, grads):
@@ -17,15 +20,20 @@ def run(optimizer, params, grads):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("kw", SWITCHES)
 def test_bit_identical_to_numpy_adam(kw, dtype):
-    # Large enough for several NumPy blocks and for numba to split the loop over threads.
-    params, grads = random_problem(7, shapes=((300, 500), (17,), ()), steps=5, dtype=dtype)
+    # Large enough for several NumPy blocks and for numba to split the loop over
+    # threads.
+    params, grads = random_problem(
+        7, shapes=((300, 500), (17,), ()), steps=5, dtype=dtype
+    )
     expected, numpy_opt = run(Adam(**kw), params, grads)
     got, fused_opt = run(FusedAdam(**kw), params, grads)
     for a, b in zip(got, expected):
         assert a.dtype == dtype
         np.testing.assert_array_equal(a, b)
     for name in numpy_opt.slot_names():
-        for a, b in zip(fused_opt.state_dict()["slots"][name], numpy_opt.state_dict()["slots"][name]):
+        for a, b in zip(
+            fused_opt.state_dict()["slots"][name], numpy_opt.state_dict()["slots"][name]
+        ):
             np.testing.assert_array_equal(a, b)
 
 
@@ -34,9 +42,14 @@ def test_non_contiguous_parameter():
     view = base[:, ::2]
     grad = np.ones_like(view)
     FusedAdam(learning_rate=0.5).step([view], [grad])
-    np.testing.assert_allclose(base[:, ::2], np.arange(24, dtype=np.float32).reshape(4, 6)[:, ::2] - 0.5,
-                               rtol=1e-6)
-    np.testing.assert_array_equal(base[:, 1::2], np.arange(24, dtype=np.float32).reshape(4, 6)[:, 1::2])
+    np.testing.assert_allclose(
+        base[:, ::2],
+        np.arange(24, dtype=np.float32).reshape(4, 6)[:, ::2] - 0.5,
+        rtol=1e-6,
+    )
+    np.testing.assert_array_equal(
+        base[:, 1::2], np.arange(24, dtype=np.float32).reshape(4, 6)[:, 1::2]
+    )
 
 
 def test_bad_gradient_changes_nothing_and_checkpoint_resumes():

@@ -1,16 +1,26 @@
 """adam.book.glue: numbers handed to the prose, typeset as prose writes them."""
+
 import pytest
 
 from adam.book import prose
 from adam.book.glue import Typeset, glue, glued, scientific
 
 
-@pytest.mark.parametrize("value, digits, text", [
-    (1.234e-4, 1, "1.2 × 10⁻⁴"), (0.01, 0, "10⁻²"), (3e-2, 0, "3 × 10⁻²"),
-    (-2.5e7, 1, "−2.5 × 10⁷"), (9.96e-5, 1, "1.0 × 10⁻⁴"), (5.0, 1, "5.0"), (0.0, 1, "0.0")])
+@pytest.mark.parametrize(
+    "value, digits, text",
+    [
+        (1.234e-4, 1, "1.2 × 10⁻⁴"),
+        (0.01, 0, "10⁻²"),
+        (3e-2, 0, "3 × 10⁻²"),
+        (-2.5e7, 1, "−2.5 × 10⁷"),
+        (9.96e-5, 1, "1.0 × 10⁻⁴"),
+        (5.0, 1, "5.0"),
+        (0.0, 1, "0.0"),
+    ],
+)
 def test_scientific_reads_as_prose(value, digits, text):
     assert scientific(value, digits) == text
-    assert repr(scientific(value, digits)) == text         # no quotes in the book
+    assert repr(scientific(value, digits)) == text  # no quotes in the book
 
 
 def test_a_typeset_number_fills_a_paragraph_outside_the_book():

@@ -1,11 +1,12 @@
-"""adam.keras and adam.tensorflow: agreement with adam.numpy and with keras.optimizers.Adam,
-checkpoints in both directions, names, low precision, MirroredStrategy, Keras's own options,
-and bad input.
+"""adam.keras and adam.tensorflow: agreement with adam.numpy and with
+keras.optimizers.Adam, checkpoints in both directions, names, low precision,
+MirroredStrategy, Keras's own options, and bad input.
 
 The Keras tests run on whichever backend KERAS_BACKEND selects (`make test`: TensorFlow;
 `make test-jax`: JAX). Tests of TensorFlow itself (adam.tensorflow, tf.train.Checkpoint,
 tf.distribute) run only on the TensorFlow backend.
 """
+
 import os
 import subprocess
 import sys
@@ -30,8 +31,9 @@ if BACKEND == "tensorflow":
     from adam.experiments.agreement import run_tensorflow
 tensorflow_only = pytest.mark.skipif(
     BACKEND != "tensorflow",
-    reason=f"TensorFlow itself (adam.tensorflow, tf.train.Checkpoint, tf.distribute) is "
-           f"tested on the TensorFlow backend; this run's Keras backend is {BACKEND}")
+    reason="TensorFlow itself (adam.tensorflow, tf.train.Checkpoint, tf.distribute) "
+    f"is tested on the TensorFlow backend; this run's Keras backend is {BACKEND}",
+)
 
 SWITCHES = [
     {},
@@ -41,9 +43,10 @@ SWITCHES = [
     {"weight_decay": 0.05},
     {"amsgrad": True, "weight_decay": 0.01, "epsilon_hat": True},
 ]
-# "Agree to float32 rounding": each float32 step rounds the parameter to its own precision,
-# and over 100 steps those roundings add up. Measured: every float32 implementation ends
-# within 31 units in the last place (ulps) of the float64 run; we allow 64.
+# "Agree to float32 rounding": each float32 step rounds the parameter to its own
+# precision, and over 100 steps those roundings add up. Measured: every float32
+# implementation ends within 31 units in the last place (ulps) of the float64 run; we
+# allow 64.
 ULPS = 64
 
 
@@ -60,10 +63,15 @@ def assert_within_ulps(got, expected, ulps=ULPS):
 @pytest.mark.parametrize("kw", SWITCHES)
 def test_three_implementations_agree(kw):
     params, grads = gradient_sequence()
-    float64 = run_numpy([p.astype(np.float64) for p in params],
-                        [[g.astype(np.float64) for g in gs] for gs in grads], **kw)
-    results = {"numpy": run_numpy(params, grads, **kw),
-               "keras": agreement.run_keras(adam.keras.Adam(**kw), params, grads)}
+    float64 = run_numpy(
+        [p.astype(np.float64) for p in params],
+        [[g.astype(np.float64) for g in gs] for gs in grads],
+        **kw,
+    )
+    results = {
+        "numpy": run_numpy(params, grads, **kw),
+        "keras": agreement.run_keras(adam.keras.Adam(**kw), params, grads),
+    }
     if BACKEND == "tensorflow":
         results["tensorflow"] = run_tensorflow(params, grads, **kw)
     for name, got in results.items():
@@ -72,19 +80,36 @@ def test_three_implementations_agree(kw):
         assert_within_ulps(got, results["numpy"])
 
 
-@pytest.mark.parametrize("kw", [{}, {"amsgrad": True}, {"weight_decay": 0.004},
-                                {"amsgrad": True, "weight_decay": 0.004, "learning_rate": 0.01}])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"amsgrad": True},
+        {"weight_decay": 0.004},
+        {"amsgrad": True, "weight_decay": 0.004, "learning_rate": 0.01},
+    ],
+)
 def test_drop_in_for_keras_adam_on_a_model(kw):
-    """With epsilon_hat=True and epsilon=1e-7, training a model with ours is training it with
-    keras.optimizers.Adam, to float32 rounding, over 200 steps."""
+    """With epsilon_hat=True and epsilon=1e-7, training a model with ours is training it
+    with keras.optimizers.Adam, to float32 rounding, over 200 steps."""
     rng = np.random.default_rng(1)
     x = rng.normal(size=(320, 6)).astype(np.float32)
-    y = (x[:, :1] * 2 - x[:, 1:2] ** 2 + 0.1 * rng.normal(size=(320, 1))).astype(np.float32)
+    y = (x[:, :1] * 2 - x[:, 1:2] ** 2 + 0.1 * rng.normal(size=(320, 1))).astype(
+        np.float32
+    )
     weights = []
-    for optimizer in (keras.optimizers.Adam(**kw), adam.keras.Adam(epsilon_hat=True, epsilon=1e-7, **kw)):
+    for optimizer in (
+        keras.optimizers.Adam(**kw),
+        adam.keras.Adam(epsilon_hat=True, epsilon=1e-7, **kw),
+    ):
         keras.utils.set_random_seed(3)
-        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16, activation="tanh"),
-                                  keras.layers.Dense(1)])
+        model = keras.Sequential(
+            [
+                keras.Input((6,)),
+                keras.layers.Dense(16, activation="tanh"),
+                keras.layers.Dense(1),
+            ]
+        )
         model.compile(optimizer=optimizer, loss="mse")
         model.fit(x, y, batch_size=16, epochs=10, shuffle=False, verbose=0)
         weights.append(model.get_weights())
@@ -92,7 +117,8 @@ def test_drop_in_for_keras_adam_on_a_model(kw):
 
 
 def test_defaults_are_algorithm_1_not_keras():
-    """Our defaults (epsilon inside the correction, 1e-8) differ from Keras's (1e-7, outside)."""
+    """Our defaults (epsilon inside the correction, 1e-8) differ from Keras's (1e-7,
+    outside)."""
     ours, theirs = adam.keras.Adam(), keras.optimizers.Adam()
     assert (ours.epsilon, ours.epsilon_hat) == (1e-8, False)
     assert theirs.epsilon == 1e-7
@@ -100,9 +126,17 @@ def test_defaults_are_algorithm_1_not_keras():
 
 def small_model(optimizer):
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="relu"),
-                              keras.layers.Dense(3)])
-    model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(5, activation="relu"),
+            keras.layers.Dense(3),
+        ]
+    )
+    model.compile(
+        optimizer=optimizer,
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     return model
 
 
@@ -113,7 +147,9 @@ def toy_data(seed=0, n=96):
 
 
 def test_save_load_keeps_optimizer_and_state_and_resumes_exactly(tmp_path):
-    opt = adam.keras.Adam(learning_rate=0.01, amsgrad=True, weight_decay=0.001, clipnorm=1.0)
+    opt = adam.keras.Adam(
+        learning_rate=0.01, amsgrad=True, weight_decay=0.001, clipnorm=1.0
+    )
     model = small_model(opt)
     x, y = toy_data()
     model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
@@ -135,45 +171,60 @@ def test_save_load_keeps_optimizer_and_state_and_resumes_exactly(tmp_path):
 
 
 def test_config_round_trip_and_string_lookup():
-    opt = adam.keras.Adam(learning_rate=0.02, beta_2=0.95, epsilon_hat=True, bias_correction=True)
+    opt = adam.keras.Adam(
+        learning_rate=0.02, beta_2=0.95, epsilon_hat=True, bias_correction=True
+    )
     again = adam.keras.Adam.from_config(opt.get_config())
     assert again.get_config() == opt.get_config()
     assert keras.optimizers.get(keras.saving.serialize_keras_object(opt)).beta_2 == 0.95
 
 
 def test_learning_rate_schedule_is_accepted():
-    schedule = keras.optimizers.schedules.ExponentialDecay(0.01, decay_steps=10, decay_rate=0.5)
+    schedule = keras.optimizers.schedules.ExponentialDecay(
+        0.01, decay_steps=10, decay_rate=0.5
+    )
     model = small_model(adam.keras.Adam(learning_rate=schedule))
     model.fit(*toy_data(), batch_size=32, epochs=1, verbose=0)
     assert float(model.optimizer.learning_rate) < 0.01
 
 
 def test_clipnorm_is_honoured():
-    """Keras's clipnorm clips before update_step; with it a huge gradient moves the weights by
-    the same first step as a small one (Adam's first step is lr * sign(g) either way), and the
-    moment m holds the clipped gradient."""
+    """Keras's clipnorm clips before update_step; with it a huge gradient moves the
+    weights by the same first step as a small one (Adam's first step is lr * sign(g)
+    either way), and the moment m holds the clipped gradient."""
     v = keras.Variable(np.zeros(2, np.float32))
     opt = adam.keras.Adam(learning_rate=0.1, clipnorm=1.0)
-    opt.apply_gradients([(keras.ops.convert_to_tensor(np.array([300.0, 400.0], np.float32)), v)])
+    opt.apply_gradients(
+        [(keras.ops.convert_to_tensor(np.array([300.0, 400.0], np.float32)), v)]
+    )
     first_moment = next(x for x in opt.variables if x.name.endswith("_momentum"))
-    np.testing.assert_allclose(first_moment.numpy(),
-                               [0.1 * 0.6, 0.1 * 0.8], rtol=1e-6)
+    np.testing.assert_allclose(first_moment.numpy(), [0.1 * 0.6, 0.1 * 0.8], rtol=1e-6)
 
 
-@pytest.mark.parametrize("kw, message", [
-    ({"learning_rate": -1.0}, "learning_rate"),
-    ({"learning_rate": float("nan")}, "learning_rate"),
-    ({"beta_1": 1.0}, "beta_1"),
-    ({"beta_2": -0.1}, "beta_2"),
-    ({"epsilon": -1e-8}, "epsilon"),
-    ({"weight_decay": -0.1}, "weight_decay"),
-    ({"amsgrad": 1}, "amsgrad"),
-    ({"epsilon_hat": True, "bias_correction": False}, "epsilon_hat"),
-])
-@pytest.mark.parametrize("make", [
-    adam.keras.Adam,
-    pytest.param(lambda **kw: adam.tensorflow.Adam([tf.Variable([1.0])], **kw),
-                 marks=tensorflow_only, id="adam.tensorflow")])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"learning_rate": -1.0}, "learning_rate"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"beta_1": 1.0}, "beta_1"),
+        ({"beta_2": -0.1}, "beta_2"),
+        ({"epsilon": -1e-8}, "epsilon"),
+        ({"weight_decay": -0.1}, "weight_decay"),
+        ({"amsgrad": 1}, "amsgrad"),
+        ({"epsilon_hat": True, "bias_correction": False}, "epsilon_hat"),
+    ],
+)
+@pytest.mark.parametrize(
+    "make",
+    [
+        adam.keras.Adam,
+        pytest.param(
+            lambda **kw: adam.tensorflow.Adam([tf.Variable([1.0])], **kw),
+            marks=tensorflow_only,
+            id="adam.tensorflow",
+        ),
+    ],
+)
 def test_bad_hyperparameters_raise_clearly(make, kw, message):
     with pytest.raises((TypeError, ValueError), match=message):
         make(**kw)
@@ -204,54 +255,62 @@ def test_tensorflow_training_loop_fits_a_line():
     y = 3 * x - 1
     w, b = tf.Variable(0.0), tf.Variable(0.0)
     opt = adam.tensorflow.Adam([w, b], learning_rate=0.1)
-    batches = [(x[i:i + 32], y[i:i + 32]) for i in range(0, 256, 32)] * 40
-    losses = adam.tensorflow.train(lambda xb, yb: tf.reduce_mean((w * xb + b - yb) ** 2),
-                                   [w, b], batches, opt)
+    batches = [(x[i : i + 32], y[i : i + 32]) for i in range(0, 256, 32)] * 40
+    losses = adam.tensorflow.train(
+        lambda xb, yb: tf.reduce_mean((w * xb + b - yb) ** 2), [w, b], batches, opt
+    )
     assert losses[-1] < 1e-3 * losses[0]
     assert abs(float(w) - 3) < 0.01 and abs(float(b) + 1) < 0.01
 
 
 MIRRORED = textwrap.dedent("""
-    import numpy as np, tensorflow as tf, keras
-    import adam.keras
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(256, 4)).astype(np.float32)
-    y = (x[:, :1] - 2 * x[:, 1:2]).astype(np.float32)
+    import numpy as np, tensorflow as tf, keras import adam.keras cpu =
+    tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu,
+    [tf.config.LogicalDeviceConfiguration()] * 2) rng = np.random.default_rng(0) x =
+    rng.normal(size=(256, 4)).astype(np.float32) y = (x[:, :1] - 2 * x[:,
+    1:2]).astype(np.float32)
 
     def train(strategy):
         with strategy.scope():
-            keras.utils.set_random_seed(0)
-            model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh"),
+            keras.utils.set_random_seed(0) model = keras.Sequential([keras.Input((4,)),
+            keras.layers.Dense(8, activation="tanh"),
                                       keras.layers.Dense(1)])
-            model.compile(optimizer=adam.keras.Adam(learning_rate=0.01, amsgrad=True), loss="mse")
+            model.compile(optimizer=adam.keras.Adam(learning_rate=0.01, amsgrad=True),
+            loss="mse")
         model.fit(x, y, batch_size=32, epochs=3, shuffle=False, verbose=0)
         return model
 
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    assert mirrored.num_replicas_in_sync == 2
-    two = train(mirrored)
-    one = train(tf.distribute.get_strategy())
-    assert type(two.optimizer) is adam.keras.Adam and int(tf.convert_to_tensor(two.optimizer.iterations)) == 24
-    diff = max(float(np.max(np.abs(a - b))) for a, b in zip(two.get_weights(), one.get_weights()))
-    assert diff < 1e-5, diff
-    print("max difference, 2 replicas vs 1:", diff)
+    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]) assert
+    mirrored.num_replicas_in_sync == 2 two = train(mirrored) one =
+    train(tf.distribute.get_strategy()) assert type(two.optimizer) is adam.keras.Adam
+    and int(tf.convert_to_tensor(two.optimizer.iterations)) == 24 diff =
+    max(float(np.max(np.abs(a - b))) for a, b in zip(two.get_weights(),
+    one.get_weights())) assert diff < 1e-5, diff print("max difference, 2 replicas vs
+    1:", diff)
 """)
 
 
 @tensorflow_only
 def test_mirrored_strategy_on_two_logical_cpus():
-    """Two replicas, each on half of every batch, train as one device on the whole batch.
-    In a fresh process: logical devices must be set up before TensorFlow starts."""
+    """Two replicas, each on half of every batch, train as one device on the whole
+    batch. In a fresh process: logical devices must be set up before TensorFlow
+    starts."""
     env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="2")
-    result = subprocess.run([sys.executable, "-c", MIRRORED], capture_output=True, text=True,
-                            env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", MIRRORED],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "max difference" in result.stdout
 
 
-# --- A drop-in for keras.optimizers.Adam: names, slots, checkpoints in both directions --------
+# --- A drop-in for keras.optimizers.Adam: names, slots, checkpoints in both directions
+# --------
+
 
 def drop_in(**kw):
     """adam.keras.Adam in the form that computes keras.optimizers.Adam's update."""
@@ -265,10 +324,14 @@ def test_backend_is_the_one_asked_for():
 
 
 def test_instances_are_named_as_keras_names_its_own():
-    """Keras names optimizers from the class: "adam", then "adam_1", ...; with one name for
-    two instances, their variable paths would collide."""
+    """Keras names optimizers from the class: "adam", then "adam_1", ...; with one name
+    for two instances, their variable paths would collide."""
     keras.backend.clear_session()
-    names = [adam.keras.Adam().name, adam.keras.Adam().name, keras.optimizers.Adam().name]
+    names = [
+        adam.keras.Adam().name,
+        adam.keras.Adam().name,
+        keras.optimizers.Adam().name,
+    ]
     assert names == ["adam", "adam_1", "adam_2"]
     assert adam.keras.Adam(name="mine").name == "mine"
     w = keras.Variable(np.ones(3, np.float32))
@@ -280,8 +343,13 @@ def test_instances_are_named_as_keras_names_its_own():
 
 def regression_model(optimizer, seed=0):
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"),
-                              keras.layers.Dense(3)])
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(5, activation="tanh"),
+            keras.layers.Dense(3),
+        ]
+    )
     model.compile(optimizer=optimizer, loss="mse")
     return model
 
@@ -298,8 +366,10 @@ def test_slots_are_created_as_keras_creates_them(amsgrad):
     variable, then AMSGrad's velocity_hat."""
     model = regression_model(None)
     slots = []
-    for optimizer in (keras.optimizers.Adam(amsgrad=amsgrad, name="adam"),
-                      drop_in(amsgrad=amsgrad, name="adam")):
+    for optimizer in (
+        keras.optimizers.Adam(amsgrad=amsgrad, name="adam"),
+        drop_in(amsgrad=amsgrad, name="adam"),
+    ):
         optimizer.build(model.trainable_variables)
         slots.append([(v.path, tuple(v.shape), v.dtype) for v in optimizer.variables])
     assert slots[1] == slots[0]
@@ -307,12 +377,16 @@ def test_slots_are_created_as_keras_creates_them(amsgrad):
 
 def save_and_load(source, target, fmt, folder):
     """Save `source` (model and optimizer) in `fmt`; load it into `target`."""
-    target.optimizer.build(target.trainable_variables)   # Keras restores only built slots
+    target.optimizer.build(
+        target.trainable_variables
+    )  # Keras restores only built slots
     if fmt == "tf.train.Checkpoint":
         path = tf.train.Checkpoint(model=source, optimizer=source.optimizer).save(
-            str(folder / "checkpoint"))
+            str(folder / "checkpoint")
+        )
         tf.train.Checkpoint(model=target, optimizer=target.optimizer).restore(
-            path).assert_consumed()
+            path
+        ).assert_consumed()
         return
     path = folder / ("model.keras" if fmt == ".keras" else "model.weights.h5")
     if fmt == ".keras":
@@ -322,16 +396,24 @@ def save_and_load(source, target, fmt, folder):
     target.load_weights(path)
 
 
-DIRECTIONS = {"keras.optimizers.Adam to ours": (keras.optimizers.Adam, drop_in),
-              "ours to keras.optimizers.Adam": (drop_in, keras.optimizers.Adam)}
+DIRECTIONS = {
+    "keras.optimizers.Adam to ours": (keras.optimizers.Adam, drop_in),
+    "ours to keras.optimizers.Adam": (drop_in, keras.optimizers.Adam),
+}
 
 
-@pytest.mark.parametrize("fmt", [".weights.h5", ".keras",
-                                 pytest.param("tf.train.Checkpoint", marks=tensorflow_only)])
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        ".weights.h5",
+        ".keras",
+        pytest.param("tf.train.Checkpoint", marks=tensorflow_only),
+    ],
+)
 @pytest.mark.parametrize("direction", DIRECTIONS)
 def test_optimizer_state_resumes_across_keras_and_ours(direction, fmt, tmp_path):
-    """State saved by one optimizer resumes in the other: every slot in its place, and the
-    training that follows is the same to the last bit."""
+    """State saved by one optimizer resumes in the other: every slot in its place, and
+    the training that follows is the same to the last bit."""
     make_source, make_target = DIRECTIONS[direction]
     x, y = regression_data()
     source = regression_model(make_source(learning_rate=0.01, amsgrad=True))
@@ -340,10 +422,13 @@ def test_optimizer_state_resumes_across_keras_and_ours(direction, fmt, tmp_path)
     save_and_load(source, target, fmt, tmp_path)
 
     assert int(target.optimizer.iterations) == int(source.optimizer.iterations) == 8
-    for theirs, ours in zip(source.optimizer.variables, target.optimizer.variables, strict=True):
+    for theirs, ours in zip(
+        source.optimizer.variables, target.optimizer.variables, strict=True
+    ):
         assert ours.name.rsplit("_", 1)[-1] == theirs.name.rsplit("_", 1)[-1]
-        np.testing.assert_array_equal(keras.ops.convert_to_numpy(ours),
-                                      keras.ops.convert_to_numpy(theirs))
+        np.testing.assert_array_equal(
+            keras.ops.convert_to_numpy(ours), keras.ops.convert_to_numpy(theirs)
+        )
     x2, y2 = regression_data(seed=1)
     for model in (source, target):
         model.fit(x2, y2, batch_size=16, epochs=2, shuffle=False, verbose=0)
@@ -351,20 +436,33 @@ def test_optimizer_state_resumes_across_keras_and_ours(direction, fmt, tmp_path)
         np.testing.assert_array_equal(a, b)
 
 
-# --- Low precision -------------------------------------------------------------------------
+# --- Low precision
+# -------------------------------------------------------------------------
 
-FLOAT64 = pytest.param("float64", marks=pytest.mark.skipif(
-    BACKEND == "jax", reason="JAX stores float64 as float32 unless jax_enable_x64 is set"))
+FLOAT64 = pytest.param(
+    "float64",
+    marks=pytest.mark.skipif(
+        BACKEND == "jax",
+        reason="JAX stores float64 as float32 unless jax_enable_x64 is set",
+    ),
+)
 DTYPES = ["float16", "bfloat16", "float32", FLOAT64]
-#: Per dtype, an epsilon that is not 0 as a Python float but whose step value is 0 in that
-#: dtype: 1e-8 * sqrt(1 - beta_2) underflows in float16; in bfloat16 beta_2 = 0.999 itself
-#: rounds to 1 unless the scalars are computed in float32; 1e-46 is below float32's smallest
-#: number, and 5e-324 * sqrt(1 - beta_2) below float64's.
-VANISHING_EPSILON = {"float16": 1e-8, "bfloat16": 1e-8, "float32": 1e-46, "float64": 5e-324}
-FORMS = {"Algorithm 1": lambda dtype: {},
-         "drop-in": lambda dtype: {"epsilon_hat": True, "epsilon": 1e-7},
-         "vanishing epsilon": lambda dtype: {"epsilon": VANISHING_EPSILON[dtype]},
-         "AMSGrad": lambda dtype: {"amsgrad": True, "epsilon": VANISHING_EPSILON[dtype]}}
+#: Per dtype, an epsilon that is not 0 as a Python float but whose step value is 0 in
+#: that dtype: 1e-8 * sqrt(1 - beta_2) underflows in float16; in bfloat16 beta_2 = 0.999
+#: itself rounds to 1 unless the scalars are computed in float32; 1e-46 is below
+#: float32's smallest number, and 5e-324 * sqrt(1 - beta_2) below float64's.
+VANISHING_EPSILON = {
+    "float16": 1e-8,
+    "bfloat16": 1e-8,
+    "float32": 1e-46,
+    "float64": 5e-324,
+}
+FORMS = {
+    "Algorithm 1": lambda dtype: {},
+    "drop-in": lambda dtype: {"epsilon_hat": True, "epsilon": 1e-7},
+    "vanishing epsilon": lambda dtype: {"epsilon": VANISHING_EPSILON[dtype]},
+    "AMSGrad": lambda dtype: {"amsgrad": True, "epsilon": VANISHING_EPSILON[dtype]},
+}
 
 
 def as_float64(variable):
@@ -389,27 +487,34 @@ def zero_and_ordinary_gradients(steps=20, seed=0):
 @pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_no_step_without_gradient_in_every_dtype(dtype, form):
-    """A weight whose gradient has always been 0 stays where it is, finite, whatever epsilon
-    rounds to in its dtype; the others move."""
+    """A weight whose gradient has always been 0 stays where it is, finite, whatever
+    epsilon rounds to in its dtype; the others move."""
     start = np.array([0.5, -0.25, 0.75, -1.0, 0.125, 2.0])
     begin = as_float64(keras.Variable(start, dtype=dtype))
-    end = run_steps(adam.keras.Adam(learning_rate=0.01, **FORMS[form](dtype)), dtype,
-                    zero_and_ordinary_gradients(), start)
+    end = run_steps(
+        adam.keras.Adam(learning_rate=0.01, **FORMS[form](dtype)),
+        dtype,
+        zero_and_ordinary_gradients(),
+        start,
+    )
     assert np.isfinite(end).all(), end
     np.testing.assert_array_equal(end[:2], begin[:2])
-    assert (np.abs(end[2:] - begin[2:]) > 0.02).all(), end - begin   # 20 steps of ~0.01
+    assert (np.abs(end[2:] - begin[2:]) > 0.02).all(), end - begin  # 20 steps of ~0.01
 
 
 def test_bfloat16_weights_train_where_keras_adam_leaves_them_still():
-    """In bfloat16, beta_2 = 0.999 rounds to 1, so Keras's bias corrections (computed in the
-    weight's dtype) are 0 and no weight moves. Ours computes them in float32 and follows the
-    float32 run as closely as bfloat16 weights can: each step (about 0.01) is about one
-    bfloat16 spacing near 1 (2**-7), so each is rounded by up to half of itself."""
+    """In bfloat16, beta_2 = 0.999 rounds to 1, so Keras's bias corrections (computed in
+    the weight's dtype) are 0 and no weight moves. Ours computes them in float32 and
+    follows the float32 run as closely as bfloat16 weights can: each step (about 0.01)
+    is about one bfloat16 spacing near 1 (2**-7), so each is rounded by up to half of
+    itself."""
     rng = np.random.default_rng(1)
     grads = rng.normal(loc=[1.0, -1.0, 0.5, -2.0, 3.0, -0.5], scale=0.3, size=(30, 6))
     start = np.linspace(-1, 1, 6)
     begin = as_float64(keras.Variable(start, dtype="bfloat16"))
-    keras_end = run_steps(keras.optimizers.Adam(learning_rate=0.01), "bfloat16", grads, start)
+    keras_end = run_steps(
+        keras.optimizers.Adam(learning_rate=0.01), "bfloat16", grads, start
+    )
     np.testing.assert_array_equal(keras_end, begin)
     ours = run_steps(drop_in(learning_rate=0.01), "bfloat16", grads, start)
     reference = run_steps(drop_in(learning_rate=0.01), "float32", grads, start)
@@ -440,40 +545,58 @@ def dead_pixel_data(seed=0, n=128):
 def fit_classifier(optimizer, policy, epochs=2):
     with dtype_policy(policy):
         keras.utils.set_random_seed(0)
-        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"),
-                                  keras.layers.Dense(2)])
-        model.compile(optimizer=optimizer,
-                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model = keras.Sequential(
+            [
+                keras.Input((6,)),
+                keras.layers.Dense(8, activation="relu"),
+                keras.layers.Dense(2),
+            ]
+        )
+        model.compile(
+            optimizer=optimizer,
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
         start = [np.asarray(w, np.float64) for w in model.get_weights()]
-        history = model.fit(*dead_pixel_data(), batch_size=16, epochs=epochs, shuffle=False,
-                            verbose=0)
+        history = model.fit(
+            *dead_pixel_data(), batch_size=16, epochs=epochs, shuffle=False, verbose=0
+        )
     return model, start, history.history["loss"]
 
 
 @pytest.mark.parametrize("form", ["Algorithm 1", "drop-in"])
 @pytest.mark.parametrize("policy", ["float16", "mixed_float16"])
 def test_small_model_stays_finite_under_low_precision_policies(policy, form):
-    optimizer = adam.keras.Adam(learning_rate=0.01) if form == "Algorithm 1" else drop_in(
-        learning_rate=0.01)
+    optimizer = (
+        adam.keras.Adam(learning_rate=0.01)
+        if form == "Algorithm 1"
+        else drop_in(learning_rate=0.01)
+    )
     model, start, losses = fit_classifier(optimizer, policy)
     weights = [np.asarray(w, np.float64) for w in model.get_weights()]
     assert all(np.isfinite(w).all() for w in weights)
     assert np.isfinite(losses).all() and losses[-1] < losses[0]
-    np.testing.assert_array_equal(weights[0][:2], start[0][:2])   # the dead inputs' weights
+    np.testing.assert_array_equal(
+        weights[0][:2], start[0][:2]
+    )  # the dead inputs' weights
 
 
 def test_drop_in_is_bit_identical_to_keras_under_mixed_float16():
     """Under "mixed_float16" the variables are float32 (the computations float16): there
     Keras is right, and ours gives the same bits."""
-    trained = [fit_classifier(optimizer, "mixed_float16")[0].get_weights()
-               for optimizer in (keras.optimizers.Adam(learning_rate=0.01),
-                                 drop_in(learning_rate=0.01))]
+    trained = [
+        fit_classifier(optimizer, "mixed_float16")[0].get_weights()
+        for optimizer in (
+            keras.optimizers.Adam(learning_rate=0.01),
+            drop_in(learning_rate=0.01),
+        )
+    ]
     for theirs, ours in zip(*trained, strict=True):
         assert theirs.dtype == np.float32
         np.testing.assert_array_equal(ours, theirs)
 
 
 # --- Bad input after construction: assignments, the step count, bfloat16 moments ---
+
 
 def built_optimizer(**kw):
     """An optimizer after one step on w = [1, 1]; returns it, w and its state."""
@@ -492,18 +615,21 @@ def assert_state_is(opt, w, before):
         np.testing.assert_array_equal(x, y)
 
 
-@pytest.mark.parametrize("name, value, message", [
-    ("beta_1", 1.0, r"beta_1 must lie in \[0.0, 1.0\)"),
-    ("beta_2", -0.1, "beta_2 must lie in"),
-    ("epsilon", -1.0, "epsilon must lie in"),
-    ("epsilon", float("nan"), "epsilon must be finite"),
-    ("weight_decay", -0.1, "weight_decay must lie in"),
-    ("amsgrad", 1, "amsgrad must be True or False"),
-    ("bias_correction", False, "epsilon_hat=True is a form of the bias-corrected"),
-    ("learning_rate", -1.0, "learning_rate must lie in"),
-    ("learning_rate", -1e-30, "learning_rate must lie in"),
-    ("learning_rate", float("nan"), "learning_rate must be finite"),
-])
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("beta_1", 1.0, r"beta_1 must lie in \[0.0, 1.0\)"),
+        ("beta_2", -0.1, "beta_2 must lie in"),
+        ("epsilon", -1.0, "epsilon must lie in"),
+        ("epsilon", float("nan"), "epsilon must be finite"),
+        ("weight_decay", -0.1, "weight_decay must lie in"),
+        ("amsgrad", 1, "amsgrad must be True or False"),
+        ("bias_correction", False, "epsilon_hat=True is a form of the bias-corrected"),
+        ("learning_rate", -1.0, "learning_rate must lie in"),
+        ("learning_rate", -1e-30, "learning_rate must lie in"),
+        ("learning_rate", float("nan"), "learning_rate must be finite"),
+    ],
+)
 @pytest.mark.parametrize("built", [False, True])
 def test_assigned_hyperparameters_are_checked(name, value, message, built):
     """opt.beta_1 = 1.0 made the weights -inf, opt.epsilon = -1.0 jumped one to -1e4:
@@ -526,12 +652,20 @@ def test_hyperparameters_assigned_before_the_first_step_are_used():
     opt.beta_1, opt.beta_2, opt.weight_decay = 0.5, 0.99, 0.01
     opt.epsilon_hat, opt.epsilon, opt.learning_rate = True, 1e-7, 0.05
     config = {k: v for k, v in opt.get_config().items() if k != "name"}
-    made = adam.keras.Adam(learning_rate=0.05, beta_1=0.5, beta_2=0.99,
-                           weight_decay=0.01, epsilon_hat=True, epsilon=1e-7)
+    made = adam.keras.Adam(
+        learning_rate=0.05,
+        beta_1=0.5,
+        beta_2=0.99,
+        weight_decay=0.01,
+        epsilon_hat=True,
+        epsilon=1e-7,
+    )
     assert config == {k: v for k, v in made.get_config().items() if k != "name"}
     start, grads = np.linspace(-1, 1, 6), np.random.default_rng(0).normal(size=(5, 6))
-    np.testing.assert_array_equal(run_steps(opt, "float32", grads, start),
-                                  run_steps(made, "float32", grads, start))
+    np.testing.assert_array_equal(
+        run_steps(opt, "float32", grads, start),
+        run_steps(made, "float32", grads, start),
+    )
 
 
 def test_a_hyperparameter_assigned_between_fits_is_refused_not_ignored():
@@ -543,11 +677,14 @@ def test_a_hyperparameter_assigned_between_fits_is_refused_not_ignored():
     x, y = regression_data()
     model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
     opt = model.optimizer
-    with pytest.raises(ValueError, match=r"beta_1 cannot change once the optimizer is "
-                                         r"built \(it is 0.9, got 0.0\): a compiled"):
+    with pytest.raises(
+        ValueError,
+        match=r"beta_1 cannot change once the optimizer is "
+        r"built \(it is 0.9, got 0.0\): a compiled",
+    ):
         opt.beta_1 = 0.0
     assert opt.beta_1 == 0.9
-    opt.beta_1, opt.weight_decay = 0.9, 0.0                  # unchanged: accepted
+    opt.beta_1, opt.weight_decay = 0.9, 0.0  # unchanged: accepted
     assert opt.weight_decay is None
     opt.learning_rate = 0.05
     assert keras.ops.convert_to_numpy(opt.learning_rate) == np.float32(0.05)
@@ -558,8 +695,11 @@ def test_amsgrad_cannot_be_switched_on_once_built():
     and v had advanced (iterations not): the assignment itself is refused now."""
     opt, w = built_optimizer()
     before = optimizer_state(opt, w)
-    with pytest.raises(ValueError, match="amsgrad cannot change once the optimizer is "
-                                         "built .*: it needs other slots"):
+    with pytest.raises(
+        ValueError,
+        match="amsgrad cannot change once the optimizer is "
+        "built .*: it needs other slots",
+    ):
         opt.amsgrad = True
     assert opt.amsgrad is False
     assert_state_is(opt, w, before)
@@ -569,8 +709,9 @@ def test_amsgrad_cannot_be_switched_on_once_built():
 
 @pytest.mark.parametrize("count, error", [(1.5, ValueError), (-3, ValueError)])
 @pytest.mark.parametrize("how", ["load_own_variables", "set_weights", ".weights.h5"])
-def test_a_loaded_step_count_must_be_a_non_negative_integer(how, count, error,
-                                                            tmp_path):
+def test_a_loaded_step_count_must_be_a_non_negative_integer(
+    how, count, error, tmp_path
+):
     """A saved iterations of 1.5 was loaded as 1 (another resume), -3 gave NaN weights:
     both are refused before anything is loaded."""
     opt, w = built_optimizer(amsgrad=True)
@@ -603,7 +744,7 @@ def test_bfloat16_moments_do_not_stall(form):
     float32 now."""
     kw = {"Algorithm 1": {}, "AMSGrad": {"amsgrad": True}}[form]
     grads = np.random.default_rng(0).normal(0.0, 0.18, size=(1200, 16))
-    grads[:200] *= 5                               # large at first, then small
+    grads[:200] *= 5  # large at first, then small
     w = keras.Variable(np.zeros(16), dtype="bfloat16")
     opt = adam.keras.Adam(learning_rate=1e-3, **kw)
     for g in grads:
@@ -611,8 +752,9 @@ def test_bfloat16_moments_do_not_stall(form):
     slots = {v.name.rsplit("_", 1)[-1]: v for v in opt.variables[2:]}
     dtypes = {keras.backend.standardize_dtype(v.dtype) for v in slots.values()}
     assert dtypes == {"float32"}
-    rounded = keras.ops.convert_to_numpy(keras.ops.cast(
-        keras.ops.convert_to_tensor(grads, dtype="bfloat16"), "float64"))
+    rounded = keras.ops.convert_to_numpy(
+        keras.ops.cast(keras.ops.convert_to_tensor(grads, dtype="bfloat16"), "float64")
+    )
     v = np.zeros(16)
     for g in rounded:
         v = 0.999 * v + 0.001 * g * g
@@ -620,8 +762,12 @@ def test_bfloat16_moments_do_not_stall(form):
     assert abs(ratio - 1) < 0.01, ratio
 
 
-ITERATIONS_BEYOND = {"1e30": 1e30, "2**64 - 1 (uint64)": np.uint64(2**64 - 1),
-                     "2**63": 2**63, "one more than the variable holds": None}
+ITERATIONS_BEYOND = {
+    "1e30": 1e30,
+    "2**64 - 1 (uint64)": np.uint64(2**64 - 1),
+    "2**63": 2**63,
+    "one more than the variable holds": None,
+}
 
 
 @pytest.mark.parametrize("count", list(ITERATIONS_BEYOND))
@@ -645,9 +791,12 @@ def test_a_loaded_step_count_must_fit_the_iterations_variable(how, count, tmp_pa
         model.save_weights(path)
         with h5py.File(path, "a") as f:
             del f["optimizer/vars/0"]
-            f["optimizer/vars/0"] = np.array(value, dtype=np.float64 if isinstance(
-                value, float) else np.uint64)
-        slots = [keras.ops.convert_to_numpy(v).copy() for v in model.optimizer.variables]
+            f["optimizer/vars/0"] = np.array(
+                value, dtype=np.float64 if isinstance(value, float) else np.uint64
+            )
+        slots = [
+            keras.ops.convert_to_numpy(v).copy() for v in model.optimizer.variables
+        ]
         with pytest.raises(ValueError, match=r"iterations must be at most"):
             model.load_weights(path)
         for x, y in zip(model.optimizer.variables, slots, strict=True):
@@ -665,13 +814,15 @@ def test_a_loaded_step_count_must_fit_the_iterations_variable(how, count, tmp_pa
 
 def learning_rates_that_are_not_numbers():
     tensor = keras.ops.convert_to_tensor
-    return {"np.array(-1.0)": lambda: np.array(-1.0),
-            "np.array(nan)": lambda: np.array(np.nan),
-            "tensor(-1.0)": lambda: tensor(-1.0),
-            "tensor(nan)": lambda: tensor(float("nan")),
-            "np.array([0.1])": lambda: np.array([0.1]),
-            "np.array(1j)": lambda: np.array(1j),
-            "np.array(True)": lambda: np.array(True)}
+    return {
+        "np.array(-1.0)": lambda: np.array(-1.0),
+        "np.array(nan)": lambda: np.array(np.nan),
+        "tensor(-1.0)": lambda: tensor(-1.0),
+        "tensor(nan)": lambda: tensor(float("nan")),
+        "np.array([0.1])": lambda: np.array([0.1]),
+        "np.array(1j)": lambda: np.array(1j),
+        "np.array(True)": lambda: np.array(True),
+    }
 
 
 @pytest.mark.parametrize("value", list(learning_rates_that_are_not_numbers()))
@@ -709,7 +860,9 @@ def test_schedule_checked_at_step_0():
     rate(0) must be below 1, as for a float rate; a warm-up from 0 is accepted."""
     schedules = keras.optimizers.schedules
     decaying = schedules.ExponentialDecay(0.5, decay_steps=10, decay_rate=0.5)
-    with pytest.raises(ValueError, match=r"weight_decay \* learning_rate must be below 1"):
+    with pytest.raises(
+        ValueError, match=r"weight_decay \* learning_rate must be below 1"
+    ):
         adam.keras.Adam(learning_rate=decaying, weight_decay=2.0)
     assert adam.keras.Adam(learning_rate=decaying, weight_decay=1.9).weight_decay == 1.9
     warm_up = schedules.PolynomialDecay(0.0, 100, end_learning_rate=0.01)
@@ -736,15 +889,24 @@ def test_a_learning_rate_of_0_may_be_assigned_but_not_given_to_the_constructor()
 def test_a_learning_rate_scheduler_may_end_at_0():
     epochs = 3
     schedule = keras.callbacks.LearningRateScheduler(
-        lambda epoch, lr: 0.01 * (1 + np.cos(np.pi * epoch / (epochs - 1))) / 2)
+        lambda epoch, lr: 0.01 * (1 + np.cos(np.pi * epoch / (epochs - 1))) / 2
+    )
     weights = []
     record = keras.callbacks.LambdaCallback(
         on_epoch_end=lambda epoch, logs: weights.append(
-            [w.copy() for w in model.get_weights()]))
+            [w.copy() for w in model.get_weights()]
+        )
+    )
     model = regression_model(adam.keras.Adam(learning_rate=0.01))
-    model.fit(*regression_data(n=32), batch_size=16, epochs=epochs, shuffle=False,
-              verbose=0, callbacks=[schedule, record])
+    model.fit(
+        *regression_data(n=32),
+        batch_size=16,
+        epochs=epochs,
+        shuffle=False,
+        verbose=0,
+        callbacks=[schedule, record],
+    )
     assert float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)) == 0.0
     assert not np.array_equal(weights[0][0], weights[1][0])
-    for last, before in zip(weights[2], weights[1], strict=True):    # lr 0: no move
+    for last, before in zip(weights[2], weights[1], strict=True):  # lr 0: no move
         np.testing.assert_array_equal(last, before)

@@ -1,5 +1,7 @@
-"""The teaching Keras optimizer (`adam.keras_minimal.Adam`) against the package's checked
-one (`adam.keras.Adam`) and the NumPy teaching version (`adam.numpy.minimal.adam_step`)."""
+"""The teaching Keras optimizer (`adam.keras_minimal.Adam`) against the package's
+checked one (`adam.keras.Adam`) and the NumPy teaching version
+(`adam.numpy.minimal.adam_step`)."""
+
 import inspect
 
 import numpy as np
@@ -13,7 +15,7 @@ from adam.experiments.agreement import gradient_sequence, run_keras, ulps  # noq
 from adam.numpy.minimal import adam_step  # noqa: E402
 
 SETTINGS = [
-    dict(learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8),   # Algorithm 1's
+    dict(learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8),  # Algorithm 1's
     dict(learning_rate=0.1, beta_1=0.5, beta_2=0.9, epsilon=1e-3),
     dict(learning_rate=0.03, beta_1=0.0, beta_2=0.99, epsilon=1e-6),
 ]
@@ -34,8 +36,8 @@ def test_float32_steps_agree_with_the_checked_keras_optimizer(kwargs, seed):
 
 @pytest.mark.parametrize("kwargs", SETTINGS)
 def test_float64_steps_are_those_of_the_numpy_teaching_version(kwargs):
-    """In float64, step by step, the NumPy teaching function's numbers. The learning rate is
-    made a float32 number first: Keras keeps it in a float32 variable."""
+    """In float64, step by step, the NumPy teaching function's numbers. The learning
+    rate is made a float32 number first: Keras keeps it in a float32 variable."""
     kwargs = dict(kwargs, learning_rate=float(np.float32(kwargs["learning_rate"])))
     params, grads = gradient_sequence(steps=30, seed=3)
     theta = [p.astype(np.float64) for p in params]
@@ -43,15 +45,22 @@ def test_float64_steps_are_those_of_the_numpy_teaching_version(kwargs):
     optimizer = adam.keras_minimal.Adam(**kwargs)
     m = [np.zeros_like(p) for p in theta]
     v = [np.zeros_like(p) for p in theta]
-    numpy_kwargs = dict(alpha=kwargs["learning_rate"], beta_1=kwargs["beta_1"],
-                        beta_2=kwargs["beta_2"], epsilon=kwargs["epsilon"])
+    numpy_kwargs = dict(
+        alpha=kwargs["learning_rate"],
+        beta_1=kwargs["beta_1"],
+        beta_2=kwargs["beta_2"],
+        epsilon=kwargs["epsilon"],
+    )
     for t, gs in enumerate(grads, start=1):
         gs = [g.astype(np.float64) for g in gs]
-        optimizer.apply_gradients(zip([keras.ops.convert_to_tensor(g) for g in gs],
-                                      variables))
+        optimizer.apply_gradients(
+            zip([keras.ops.convert_to_tensor(g) for g in gs], variables)
+        )
         for k, g in enumerate(gs):
             theta[k], m[k], v[k] = adam_step(theta[k], g, m[k], v[k], t, **numpy_kwargs)
-            np.testing.assert_allclose(variables[k].numpy(), theta[k], rtol=1e-14, atol=0)
+            np.testing.assert_allclose(
+                variables[k].numpy(), theta[k], rtol=1e-14, atol=0
+            )
             np.testing.assert_allclose(optimizer.m[k].numpy(), m[k], rtol=1e-14, atol=0)
             np.testing.assert_allclose(optimizer.v[k].numpy(), v[k], rtol=1e-14, atol=0)
 
@@ -76,6 +85,8 @@ def test_it_trains_a_keras_model_like_the_checked_one():
 
 def test_the_step_is_short_enough_to_read_in_one_glance():
     """Chapter 5 shows it as the Keras counterpart of the NumPy `adam_step`."""
-    assert len(inspect.getsource(adam.keras_minimal.Adam.update_step).splitlines()) <= 12
+    assert (
+        len(inspect.getsource(adam.keras_minimal.Adam.update_step).splitlines()) <= 12
+    )
     assert len(inspect.getsource(adam.keras_minimal.Adam).splitlines()) <= 30
     assert "adam.keras.Adam" in adam.keras_minimal.__doc__

@@ -1,7 +1,9 @@
-"""The book's MNIST model (adam.experiments.quickstart) trains with adam.keras.Adam for one
-short epoch on the Keras backend in use: `make test` runs it on TensorFlow, `make test-jax` on
-JAX. It needs the offline MNIST file named by ADAM_BOOK_MNIST (CI has one); it never downloads.
+"""The book's MNIST model (adam.experiments.quickstart) trains with adam.keras.Adam for
+one short epoch on the Keras backend in use: `make test` runs it on TensorFlow, `make
+test-jax` on JAX. It needs the offline MNIST file named by ADAM_BOOK_MNIST (CI has one);
+it never downloads.
 """
+
 import os
 
 import numpy as np
@@ -16,8 +18,10 @@ from adam.experiments.mnist import ENV_VAR, load_mnist  # noqa: E402
 TRAIN, TEST = 1024, 512
 
 
-@pytest.mark.skipif(not os.environ.get(ENV_VAR),
-                    reason=f"{ENV_VAR} names no offline MNIST file (this test never downloads)")
+@pytest.mark.skipif(
+    not os.environ.get(ENV_VAR),
+    reason=f"{ENV_VAR} names no offline MNIST file (this test never downloads)",
+)
 @pytest.mark.parametrize("form", ["Algorithm 1", "drop-in"])
 def test_quickstart_model_trains_one_short_epoch(form):
     (x_train, y_train), (x_test, y_test) = load_mnist(verbose=False)

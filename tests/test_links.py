@@ -1,5 +1,7 @@
-"""External links are listed in one place (the README's "External links") and never fetched in
-CI; internal links and cross-references are checked by the book build (`-W -n`)."""
+"""External links are listed in one place (the README's "External links") and never
+fetched in CI; internal links and cross-references are checked by the book build (`-W
+-n`)."""
+
 import json
 import re
 from pathlib import Path
@@ -13,7 +15,10 @@ def prose_sources():
     for path in [*ROOT.glob("*.md"), *(ROOT / "chapters").glob("*.md")]:
         if path.name != "README.md":
             yield path.name, path.read_text()
-    for path in [*sorted((ROOT / "chapters").glob("*.ipynb")), *ROOT.glob("intro.ipynb")]:
+    for path in [
+        *sorted((ROOT / "chapters").glob("*.ipynb")),
+        *ROOT.glob("intro.ipynb"),
+    ]:
         for cell in json.loads(path.read_text())["cells"]:
             if cell["cell_type"] == "markdown":
                 yield path.name, "".join(cell["source"])
@@ -27,9 +32,17 @@ def listed_links():
 
 def test_every_external_link_is_listed_in_the_readme():
     listed = listed_links()
-    missing = sorted({f"{name}: {url}" for name, text in prose_sources()
-                      for url in URL.findall(text) if url.rstrip(".,") not in listed})
-    assert not missing, "add these to the README's 'External links':\n" + "\n".join(missing)
+    missing = sorted(
+        {
+            f"{name}: {url}"
+            for name, text in prose_sources()
+            for url in URL.findall(text)
+            if url.rstrip(".,") not in listed
+        }
+    )
+    assert not missing, "add these to the README's 'External links':\n" + "\n".join(
+        missing
+    )
 
 
 def test_linkcheck_never_fetches_in_ci():

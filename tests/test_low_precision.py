@@ -1,14 +1,15 @@
 """Low precision and overflow in the NumPy optimizers and FusedAdam (adam.tensorflow:
 test_tensorflow_safety.py).
 
-* A weight whose gradient has always been 0 gets no step, in every dtype, whatever epsilon
-  rounds to there (1e-8 is 0 in float16).
-* A finite gradient whose square overflows the dtype (|g| > 256 in float16) is refused before
-  anything changes (MomentOverflowError, naming the parameter), and the step is not counted;
-  an optimizer's own checkpoint always loads back, bit for bit.
+* A weight whose gradient has always been 0 gets no step, in every dtype, whatever
+  epsilon rounds to there (1e-8 is 0 in float16).
+* A finite gradient whose square overflows the dtype (|g| > 256 in float16) is refused
+  before anything changes (MomentOverflowError, naming the parameter), and the step is
+  not counted; an optimizer's own checkpoint always loads back, bit for bit.
 * FusedAdam accepts every dtype Adam accepts, with the same bits, and the two load each
   other's checkpoints.
 """
+
 import copy
 import warnings
 
@@ -17,8 +18,18 @@ import pytest
 
 import adam.numpy.fast as fast
 from adam.experiments.agreement import run_numpy
-from adam.numpy import (SGD, AdaGrad, AdaMax, Adam, AdamW, Hyperparameters, Nadam, RMSProp, init,
-                        update)
+from adam.numpy import (
+    SGD,
+    AdaGrad,
+    Adam,
+    AdaMax,
+    AdamW,
+    Hyperparameters,
+    Nadam,
+    RMSProp,
+    init,
+    update,
+)
 from adam.numpy.checks import MomentOverflowError
 
 DTYPES = [np.float16, np.float32, np.float64, np.longdouble]
@@ -40,6 +51,7 @@ OPTIMIZERS = {
 def fused():
     pytest.importorskip("numba")
     from adam.fused import FusedAdam
+
     return FusedAdam
 
 
@@ -63,7 +75,7 @@ def test_a_weight_without_gradient_never_moves(name, dtype):
     else:
         make = OPTIMIZERS[name]
     params, grads = problem(dtype)
-    with np.errstate(divide="raise", invalid="raise"):    # not even a 0/0 on the way
+    with np.errstate(divide="raise", invalid="raise"):  # not even a 0/0 on the way
         end = run_numpy(make(), params, grads)
     assert end[0].dtype == dtype and np.isfinite(end[0]).all()
     np.testing.assert_array_equal(end[0][:2], params[0][:2])
@@ -74,7 +86,10 @@ def test_a_weight_without_gradient_never_moves(name, dtype):
 @pytest.mark.parametrize("switches", [{}, {"epsilon_hat": True}, {"amsgrad": True}])
 def test_functional_update_leaves_a_weight_without_gradient(dtype, switches):
     params, grads = problem(dtype)
-    h, state = Hyperparameters(**switches), init(params, amsgrad=switches.get("amsgrad", False))
+    h, state = (
+        Hyperparameters(**switches),
+        init(params, amsgrad=switches.get("amsgrad", False)),
+    )
     out = params
     with np.errstate(divide="raise", invalid="raise"):
         for g in grads:
@@ -83,11 +98,16 @@ def test_functional_update_leaves_a_weight_without_gradient(dtype, switches):
     np.testing.assert_array_equal(out[0][:2], params[0][:2])
 
 
-RATES = {"Adam": (Adam, "beta_2"), "Adam beta_1": (Adam, "beta_1"),
-         "AMSGrad": (lambda **kw: Adam(amsgrad=True, **kw), "beta_2"),
-         "FusedAdam": (lambda **kw: fused()(**kw), "beta_2"),
-         "AdaMax": (AdaMax, "beta_2"), "Nadam": (Nadam, "beta_2"),
-         "RMSProp": (RMSProp, "rho"), "SGD momentum": (SGD, "momentum")}
+RATES = {
+    "Adam": (Adam, "beta_2"),
+    "Adam beta_1": (Adam, "beta_1"),
+    "AMSGrad": (lambda **kw: Adam(amsgrad=True, **kw), "beta_2"),
+    "FusedAdam": (lambda **kw: fused()(**kw), "beta_2"),
+    "AdaMax": (AdaMax, "beta_2"),
+    "Nadam": (Nadam, "beta_2"),
+    "RMSProp": (RMSProp, "rho"),
+    "SGD momentum": (SGD, "momentum"),
+}
 
 
 @pytest.mark.parametrize("name", RATES)
@@ -98,8 +118,11 @@ def test_a_decay_rate_that_rounds_to_one_in_float16_is_refused(name):
     make, rate = RATES[name]
     p = np.ones(3, np.float16)
     opt = make(**{rate: 0.9998})
-    with pytest.raises(ValueError, match=rf"^{rate}=0.9998 rounds to 1.0 in float16 "
-                                         rf"\(params\[0\] is float16\).*{rate} < 0.999755859"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^{rate}=0.9998 rounds to 1.0 in float16 "
+        rf"\(params\[0\] is float16\).*{rate} < 0.999755859",
+    ):
         opt.step([p], [np.ones(3, np.float16)])
     assert opt.iterations == 0 and opt.state_dict()["slots"] == {}
     np.testing.assert_array_equal(p, 1)
@@ -117,7 +140,9 @@ def test_bfloat16_is_refused_clearly():
     ml_dtypes = pytest.importorskip("ml_dtypes")
     w = np.ones(3, ml_dtypes.bfloat16)
     opt = Adam()
-    with pytest.raises(TypeError, match=r"params\[0\] has dtype bfloat16; parameters must be"):
+    with pytest.raises(
+        TypeError, match=r"params\[0\] has dtype bfloat16; parameters must be"
+    ):
         opt.step([w], [np.ones(3, np.float32)])
     assert opt.iterations == 0 and opt.state_bytes() == 0 and (w == 1).all()
 
@@ -127,16 +152,25 @@ def test_a_finite_gradient_that_overflows_the_parameter_dtype_is_refused():
     w = np.ones(3, np.float16)
     opt = Adam()
     with pytest.raises(ValueError, match=r"grads\[0\] contains 1 non-finite"):
-        opt.step([w], [np.array([1.0, 1e5, 0.0])])          # 1e5 is inf in float16
+        opt.step([w], [np.array([1.0, 1e5, 0.0])])  # 1e5 is inf in float16
     assert opt.iterations == 0 and (w == 1).all()
 
 
-# -- a gradient whose square overflows --------------------------------------------------------
-#: Finite, but the square overflows: just above sqrt(largest) (Adam, AdaGrad: g * g), or half
-#: the largest value (RMSProp's (1 - rho) * g * g and Nadam's (1 - beta_2) * g * g overflow too).
+# -- a gradient whose square overflows
+# --------------------------------------------------------
+#: Finite, but the square overflows: just above sqrt(largest) (Adam, AdaGrad: g * g), or
+#: half the largest value (RMSProp's (1 - rho) * g * g and Nadam's (1 - beta_2) * g * g
+#: overflow too).
 JUST_ABOVE = {np.float16: 300.0, np.float32: 2e19, np.float64: 2e154}
-SQUARES_FIRST = {"Adam", "Adam epsilon_hat", "Adam no bias correction", "AMSGrad", "AdamW",
-                 "AdaGrad", "FusedAdam"}
+SQUARES_FIRST = {
+    "Adam",
+    "Adam epsilon_hat",
+    "Adam no bias correction",
+    "AMSGrad",
+    "AdamW",
+    "AdaGrad",
+    "FusedAdam",
+}
 
 
 def two_params(dtype):
@@ -150,7 +184,7 @@ def ordinary(dtype):
 
 def huge(dtype, value=None):
     g = ordinary(dtype)
-    g[1][2] = JUST_ABOVE[dtype] if value is None else value    # finite, its square is not
+    g[1][2] = JUST_ABOVE[dtype] if value is None else value  # finite, its square is not
     return g
 
 
@@ -168,9 +202,13 @@ def assert_same_state(state, other):
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered")
-@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64], ids=lambda d: np.dtype(d).name)
-@pytest.mark.parametrize("name", [n for n in [*OPTIMIZERS, "FusedAdam"]
-                                  if n not in ("SGD momentum", "AdaMax")])
+@pytest.mark.parametrize(
+    "dtype", [np.float16, np.float32, np.float64], ids=lambda d: np.dtype(d).name
+)
+@pytest.mark.parametrize(
+    "name",
+    [n for n in [*OPTIMIZERS, "FusedAdam"] if n not in ("SGD momentum", "AdaMax")],
+)
 @pytest.mark.parametrize("first", [True, False], ids=["first step", "later step"])
 def test_a_gradient_whose_square_overflows_is_refused(name, dtype, first):
     make = fused() if name == "FusedAdam" else OPTIMIZERS[name]
@@ -179,11 +217,13 @@ def test_a_gradient_whose_square_overflows_is_refused(name, dtype, first):
         opt.step(params, ordinary(dtype))
     state, saved = snapshot(opt, params)
     value = None if name in SQUARES_FIRST else np.finfo(dtype).max / 2
-    with pytest.raises(MomentOverflowError, match=rf"grads\[1\] is too large for {np.dtype(dtype)}"):
+    with pytest.raises(
+        MomentOverflowError, match=rf"grads\[1\] is too large for {np.dtype(dtype)}"
+    ):
         opt.step(params, huge(dtype, value))
     for a, b in zip(params, saved):
         np.testing.assert_array_equal(a, b)
-    assert_same_state(opt.state_dict(), state)       # not counted, nothing written
+    assert_same_state(opt.state_dict(), state)  # not counted, nothing written
     assert opt.state_bytes() == (0 if first else opt.state_bytes())
     # The optimizer goes on, and its own checkpoint loads back bit for bit.
     opt.step(params, ordinary(dtype))
@@ -196,7 +236,9 @@ def test_a_gradient_whose_square_overflows_is_refused(name, dtype, first):
 def test_functional_update_refuses_it_too():
     params = two_params(np.float16)
     state = init(params)
-    with pytest.raises(MomentOverflowError, match=r"grads\[1\] is too large for float16"):
+    with pytest.raises(
+        MomentOverflowError, match=r"grads\[1\] is too large for float16"
+    ):
         update(huge(np.float16), state, params)
 
 
@@ -219,35 +261,51 @@ largest = fast._largest
 
 @pytest.mark.parametrize("amsgrad", [False, True])
 def test_steps_near_the_limit_are_the_ordinary_steps(amsgrad, monkeypatch):
-    # |g| = 254 in float16: g * g = 64516 fits, just. The running bound reaches the limit, so the
-    # step computes its moments first to check them; the step itself is unchanged: the same
-    # moments, bit for bit, as the readable update, and no refusal.
+    # |g| = 254 in float16: g * g = 64516 fits, just. The running bound reaches the
+    # limit, so the step computes its moments first to check them; the step itself is
+    # unchanged: the same moments, bit for bit, as the readable update, and no refusal.
     params = [np.array([1.0, -1.0, 0.5, 2.0], np.float16)]
     grads = [[np.array([254.0, -180.0, 0.0, 1e-3], np.float16)] for _ in range(30)]
     checked = []
-    monkeypatch.setattr(fast, "_largest", lambda a: checked.append(a.size) or largest(a))
+    monkeypatch.setattr(
+        fast, "_largest", lambda a: checked.append(a.size) or largest(a)
+    )
     opt = Adam(beta_2=0.5, amsgrad=amsgrad)
     run_numpy(opt, params, grads)
-    assert len(checked) >= 5          # 3 on the first step, 2 per step computed first
+    assert len(checked) >= 5  # 3 on the first step, 2 per step computed first
     h = Hyperparameters(beta_2=0.5, amsgrad=amsgrad)
     state, out = init(params, amsgrad=amsgrad), params
     for g in grads:
         out, state = update(g, state, out, h)
-    np.testing.assert_array_equal(opt.state_dict()["slots"]["second_moment"][0],
-                                  state.second_moment[0])
-    np.testing.assert_array_equal(opt.state_dict()["slots"]["first_moment"][0],
-                                  state.first_moment[0])
+    np.testing.assert_array_equal(
+        opt.state_dict()["slots"]["second_moment"][0], state.second_moment[0]
+    )
+    np.testing.assert_array_equal(
+        opt.state_dict()["slots"]["first_moment"][0], state.first_moment[0]
+    )
 
 
-# -- FusedAdam: every dtype, and the same checkpoints -------------------------------------------
+# -- FusedAdam: every dtype, and the same checkpoints
+# -------------------------------------------
 def byte_swapped(dtype):
     return np.dtype(dtype).newbyteorder()
 
 
-@pytest.mark.parametrize("dtype", [np.float16, np.longdouble, byte_swapped(np.float32),
-                                   byte_swapped(np.float64), np.float32, np.float64],
-                         ids=["float16", "longdouble", ">f4", ">f8", "float32", "float64"])
-@pytest.mark.parametrize("kw", [{}, {"amsgrad": True, "weight_decay": 0.01}, {"epsilon": 0.0}])
+@pytest.mark.parametrize(
+    "dtype",
+    [
+        np.float16,
+        np.longdouble,
+        byte_swapped(np.float32),
+        byte_swapped(np.float64),
+        np.float32,
+        np.float64,
+    ],
+    ids=["float16", "longdouble", ">f4", ">f8", "float32", "float64"],
+)
+@pytest.mark.parametrize(
+    "kw", [{}, {"amsgrad": True, "weight_decay": 0.01}, {"epsilon": 0.0}]
+)
 def test_fused_accepts_every_dtype_adam_accepts_with_the_same_bits(dtype, kw):
     FusedAdam = fused()
     rng = np.random.default_rng(2)
@@ -260,7 +318,9 @@ def test_fused_accepts_every_dtype_adam_accepts_with_the_same_bits(dtype, kw):
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("source, target", [("Adam", "FusedAdam"), ("FusedAdam", "Adam")])
+@pytest.mark.parametrize(
+    "source, target", [("Adam", "FusedAdam"), ("FusedAdam", "Adam")]
+)
 def test_adam_and_fused_adam_load_each_others_checkpoints(source, target):
     FusedAdam = fused()
     classes = {"Adam": Adam, "FusedAdam": FusedAdam}

@@ -1,18 +1,24 @@
 """The book's teaching versions (`adam.numpy.minimal`) against the paper and the
 package."""
+
 import inspect
 
 import numpy as np
 import pytest
+from reference import reference_adam
 
 from adam.hyperparameters import Hyperparameters
 from adam.numpy import SGD, AdaGrad, RMSProp, init, update
-from adam.numpy.minimal import (adagrad_step, adam_step, momentum_step, rmsprop_step,
-                                sgd_step)
-from reference import reference_adam
+from adam.numpy.minimal import (
+    adagrad_step,
+    adam_step,
+    momentum_step,
+    rmsprop_step,
+    sgd_step,
+)
 
 SETTINGS = [
-    dict(alpha=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8),      # Algorithm 1's defaults
+    dict(alpha=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8),  # Algorithm 1's defaults
     dict(alpha=0.1, beta_1=0.5, beta_2=0.9, epsilon=1e-3),
     dict(alpha=0.03, beta_1=0.0, beta_2=0.99, epsilon=0.0),
 ]
@@ -29,7 +35,7 @@ def run_minimal(theta, grads, **kwargs):
 
 def gradients(steps=25, size=7, seed=0):
     rng = np.random.default_rng(seed)
-    scales = np.geomspace(1e-4, 1e3, size)          # coordinates of very different sizes
+    scales = np.geomspace(1e-4, 1e3, size)  # coordinates of very different sizes
     return rng.normal(size=(steps, size)) * scales
 
 
@@ -38,9 +44,14 @@ def test_matches_the_independent_transcription_of_the_paper(kwargs):
     theta0 = np.random.default_rng(1).normal(size=7)
     grads = gradients()
     ours, _, _ = run_minimal(theta0, grads, **kwargs)
-    paper = reference_adam(theta0, grads, learning_rate=kwargs["alpha"],
-                           beta_1=kwargs["beta_1"], beta_2=kwargs["beta_2"],
-                           epsilon=kwargs["epsilon"])
+    paper = reference_adam(
+        theta0,
+        grads,
+        learning_rate=kwargs["alpha"],
+        beta_1=kwargs["beta_1"],
+        beta_2=kwargs["beta_2"],
+        epsilon=kwargs["epsilon"],
+    )
     np.testing.assert_allclose(ours, np.array(paper), rtol=1e-14, atol=0)
 
 
@@ -48,8 +59,12 @@ def test_matches_the_independent_transcription_of_the_paper(kwargs):
 def test_matches_the_checked_update_step_by_step(kwargs):
     theta0 = np.random.default_rng(2).normal(size=7)
     grads = gradients(seed=3)
-    h = Hyperparameters(learning_rate=kwargs["alpha"], beta_1=kwargs["beta_1"],
-                        beta_2=kwargs["beta_2"], epsilon=kwargs["epsilon"])
+    h = Hyperparameters(
+        learning_rate=kwargs["alpha"],
+        beta_1=kwargs["beta_1"],
+        beta_2=kwargs["beta_2"],
+        epsilon=kwargs["epsilon"],
+    )
     theta, m, v = theta0, np.zeros(7), np.zeros(7)
     params, state = [theta0], init([theta0])
     for t, g in enumerate(grads, start=1):
@@ -80,6 +95,7 @@ def test_it_is_short_enough_to_read_in_one_glance():
 
 
 # -- the classic rules of chapter 2 against the package's classes ----------------------
+
 
 def run_class(opt, theta0, grads, slot=None):
     """Step `opt` through `grads` in float64; each step's parameters (and slot)."""
@@ -135,32 +151,41 @@ def test_momentum_step_matches_SGD_with_momentum(alpha, mu):
 def test_adagrad_step_matches_AdaGrad(alpha, epsilon):
     theta0 = np.random.default_rng(8).normal(size=7)
     grads = gradients(seed=9)
-    ours, sums = run_step(adagrad_step, theta0, grads, np.zeros(7), alpha=alpha,
-                          epsilon=epsilon)
-    theirs, totals = run_class(AdaGrad(alpha, epsilon=epsilon), theta0, grads,
-                               "sum_of_squares")
+    ours, sums = run_step(
+        adagrad_step, theta0, grads, np.zeros(7), alpha=alpha, epsilon=epsilon
+    )
+    theirs, totals = run_class(
+        AdaGrad(alpha, epsilon=epsilon), theta0, grads, "sum_of_squares"
+    )
     check_agree(ours, theirs, rtol=1e-15)
     check_agree(sums, totals, rtol=1e-15)
 
 
-@pytest.mark.parametrize("alpha, rho, epsilon",
-                         [(1e-3, 0.9, 1e-8), (0.1, 0.5, 1e-3), (0.03, 0.999, 0.0)])
+@pytest.mark.parametrize(
+    "alpha, rho, epsilon", [(1e-3, 0.9, 1e-8), (0.1, 0.5, 1e-3), (0.03, 0.999, 0.0)]
+)
 def test_rmsprop_step_matches_RMSProp(alpha, rho, epsilon):
     theta0 = np.random.default_rng(10).normal(size=7)
     grads = gradients(seed=11)
-    ours, averages = run_step(rmsprop_step, theta0, grads, np.zeros(7), alpha=alpha,
-                              rho=rho, epsilon=epsilon)
-    theirs, squares = run_class(RMSProp(alpha, rho=rho, epsilon=epsilon), theta0, grads,
-                                "mean_square")
+    ours, averages = run_step(
+        rmsprop_step, theta0, grads, np.zeros(7), alpha=alpha, rho=rho, epsilon=epsilon
+    )
+    theirs, squares = run_class(
+        RMSProp(alpha, rho=rho, epsilon=epsilon), theta0, grads, "mean_square"
+    )
     check_agree(ours, theirs, rtol=1e-15)
     check_agree(averages, squares, rtol=1e-15)
 
 
-@pytest.mark.parametrize("step, cls", [(sgd_step, SGD), (adagrad_step, AdaGrad),
-                                       (rmsprop_step, RMSProp)])
+@pytest.mark.parametrize(
+    "step, cls", [(sgd_step, SGD), (adagrad_step, AdaGrad), (rmsprop_step, RMSProp)]
+)
 def test_the_defaults_are_the_classes_defaults(step, cls):
-    defaults = {k: p.default for k, p in inspect.signature(step).parameters.items()
-                if p.default is not inspect.Parameter.empty}
+    defaults = {
+        k: p.default
+        for k, p in inspect.signature(step).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
     opt = cls()
     assert defaults.pop("alpha") == opt.learning_rate
     for name, value in defaults.items():

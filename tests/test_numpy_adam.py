@@ -1,5 +1,6 @@
 """adam.numpy: correctness against an independent reference, the paper's invariances,
 dtype handling, checkpoints, and the promise that a failed step changes nothing."""
+
 import math
 import multiprocessing
 import os
@@ -9,10 +10,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import reference_adam
 
 import adam.numpy.fast as fast
 from adam.numpy import Adam, AdamState, Hyperparameters, init, update
-from reference import reference_adam
 
 SWITCHES = [
     {},
@@ -24,11 +25,18 @@ SWITCHES = [
 ]
 
 
-def random_problem(seed, shapes=((3, 4), (5,), ()), steps=30, dtype=np.float64, scale=1.0):
+def random_problem(
+    seed, shapes=((3, 4), (5,), ()), steps=30, dtype=np.float64, scale=1.0
+):
     rng = np.random.default_rng(seed)
     params = [rng.normal(size=s).astype(dtype) for s in shapes]
-    grads = [[(scale * rng.normal(size=s) * rng.lognormal(0, 2, size=s)).astype(dtype) for s in shapes]
-             for _ in range(steps)]
+    grads = [
+        [
+            (scale * rng.normal(size=s) * rng.lognormal(0, 2, size=s)).astype(dtype)
+            for s in shapes
+        ]
+        for _ in range(steps)
+    ]
     return params, grads
 
 
@@ -58,7 +66,8 @@ def flatten(arrays):
     return np.concatenate([np.asarray(a, np.float64).ravel() for a in arrays])
 
 
-# -- agreement with the independent reference -----------------------------------------------
+# -- agreement with the independent reference
+# -----------------------------------------------
 @pytest.mark.parametrize("switches", SWITCHES)
 def test_both_implementations_match_reference_in_float64(switches):
     params, grads = random_problem(0)
@@ -69,22 +78,37 @@ def test_both_implementations_match_reference_in_float64(switches):
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1),
-       learning_rate=st.floats(1e-5, 0.5), beta_1=st.floats(0.0, 0.99),
-       beta_2=st.floats(0.0, 0.99999), epsilon=st.sampled_from([0.0, 1e-12, 1e-8, 1e-3]),
-       amsgrad=st.booleans(), weight_decay=st.sampled_from([0.0, 1e-3, 0.1]),
-       form=st.sampled_from(["algorithm1", "epsilon_hat", "uncorrected"]),
-       scale=st.sampled_from([1e-6, 1.0, 1e3]))
-def test_property_random_hyperparameters_match_reference(seed, learning_rate, beta_1, beta_2, epsilon,
-                                                         amsgrad, weight_decay, form, scale):
-    kw = dict(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
-              amsgrad=amsgrad, weight_decay=weight_decay,
-              epsilon_hat=form == "epsilon_hat", bias_correction=form != "uncorrected")
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    learning_rate=st.floats(1e-5, 0.5),
+    beta_1=st.floats(0.0, 0.99),
+    beta_2=st.floats(0.0, 0.99999),
+    epsilon=st.sampled_from([0.0, 1e-12, 1e-8, 1e-3]),
+    amsgrad=st.booleans(),
+    weight_decay=st.sampled_from([0.0, 1e-3, 0.1]),
+    form=st.sampled_from(["algorithm1", "epsilon_hat", "uncorrected"]),
+    scale=st.sampled_from([1e-6, 1.0, 1e3]),
+)
+def test_property_random_hyperparameters_match_reference(
+    seed, learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, form, scale
+):
+    kw = dict(
+        learning_rate=learning_rate,
+        beta_1=beta_1,
+        beta_2=beta_2,
+        epsilon=epsilon,
+        amsgrad=amsgrad,
+        weight_decay=weight_decay,
+        epsilon_hat=form == "epsilon_hat",
+        bias_correction=form != "uncorrected",
+    )
     params, grads = random_problem(seed, shapes=((7,), (2, 3)), steps=12, scale=scale)
     expected = run_reference(params, grads, **kw)
     for run in (run_fast, run_functional):
         got = flatten(run(params, grads, **kw)[0])
-        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12 * max(1.0, np.abs(expected).max()))
+        np.testing.assert_allclose(
+            got, expected, rtol=1e-9, atol=1e-12 * max(1.0, np.abs(expected).max())
+        )
 
 
 @pytest.mark.parametrize("switches", SWITCHES)
@@ -95,7 +119,8 @@ def test_fast_and_functional_agree_in_float32(switches):
     for a, b in zip(got_fast, got_functional):
         assert a.dtype == b.dtype == np.float32
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-    # The moments are computed with the same operations in the same order: identical bits.
+    # The moments are computed with the same operations in the same order: identical
+    # bits.
     for a, b in zip(opt.state_dict()["slots"]["first_moment"], state.first_moment):
         np.testing.assert_array_equal(a, b)
     for a, b in zip(opt.state_dict()["slots"]["second_moment"], state.second_moment):
@@ -105,25 +130,32 @@ def test_fast_and_functional_agree_in_float32(switches):
 def test_many_blocks_and_a_ragged_tail(monkeypatch):
     monkeypatch.setattr(fast, "BLOCK", 64)
     params, grads = random_problem(2, shapes=((1000,), (17, 9)), steps=5)
-    np.testing.assert_allclose(flatten(run_fast(params, grads)[0]),
-                               flatten(run_functional(params, grads)[0]), rtol=1e-13)
+    np.testing.assert_allclose(
+        flatten(run_fast(params, grads)[0]),
+        flatten(run_functional(params, grads)[0]),
+        rtol=1e-13,
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("switches", [{}, {"amsgrad": True, "weight_decay": 0.01}])
 def test_threads_change_nothing_but_speed(monkeypatch, switches, dtype):
-    # With small blocks every thread count splits the arrays differently, ragged tail included.
+    # With small blocks every thread count splits the arrays differently, ragged tail
+    # included.
     monkeypatch.setattr(fast, "BLOCK", 256)
-    params, grads = random_problem(3, shapes=((10 * 256 + 7,), (3 * 256,), (5, 5)), steps=4,
-                                   dtype=dtype)
+    params, grads = random_problem(
+        3, shapes=((10 * 256 + 7,), (3 * 256,), (5, 5)), steps=4, dtype=dtype
+    )
     serial, serial_opt = run_fast(params, grads, threads=1, **switches)
     for threads in (2, 3, 8):
         threaded, threaded_opt = run_fast(params, grads, threads=threads, **switches)
         for a, b in zip(threaded, serial):
             np.testing.assert_array_equal(a, b)
         for name in serial_opt.slot_names():
-            for a, b in zip(threaded_opt.state_dict()["slots"][name],
-                            serial_opt.state_dict()["slots"][name]):
+            for a, b in zip(
+                threaded_opt.state_dict()["slots"][name],
+                serial_opt.state_dict()["slots"][name],
+            ):
                 np.testing.assert_array_equal(a, b)
 
 
@@ -135,16 +167,18 @@ def test_threads_default_to_the_available_cores():
 
 def test_non_contiguous_parameter_is_updated_in_place():
     base = np.arange(12.0).reshape(3, 4)
-    view = base.T                        # not C-contiguous
+    view = base.T  # not C-contiguous
     before = view.copy()
     Adam(learning_rate=0.5, epsilon=0.0).step([view], [np.ones((4, 3))])
     np.testing.assert_allclose(base.T, before - 0.5, rtol=1e-12)
 
 
-# -- hand-checked values -------------------------------------------------------------------
+# -- hand-checked values
+# -------------------------------------------------------------------
 def test_first_steps_by_hand():
     # beta_1=0.5, beta_2=0.75, eps=0, lr=0.1, gradients 2 then -1 on one coordinate.
-    # t=1: m=1, v=1, m_hat=2, v_hat=4 -> step 0.1*2/2 = 0.1      -> theta = 1 - 0.1   = 0.9
+    # t=1: m=1, v=1, m_hat=2, v_hat=4 -> step 0.1*2/2 = 0.1      -> theta = 1 - 0.1   =
+    # 0.9
     # t=2: m=0, v=1, m_hat=0             -> step 0                -> theta = 0.9
     # t=3 (g=3): m=1.5, v=3, m_hat=1.5/0.875, v_hat=3/(1-0.421875)
     w = np.array([1.0])
@@ -183,20 +217,30 @@ def test_invariant_to_gradient_scale_when_epsilon_is_zero(c):
 
 
 def test_epsilon_forms_coincide_with_rescaled_epsilon():
-    # Algorithm 1 with eps equals the reordered form with eps_hat = eps * sqrt(1 - beta_2^t).
+    # Algorithm 1 with eps equals the reordered form with eps_hat = eps * sqrt(1 -
+    # beta_2^t).
     params, grads = random_problem(5, steps=1)
     a = flatten(run_fast(params, grads, epsilon=1e-3)[0])
-    b = flatten(run_fast(params, grads, epsilon=1e-3 * math.sqrt(1 - 0.999), epsilon_hat=True)[0])
+    b = flatten(
+        run_fast(params, grads, epsilon=1e-3 * math.sqrt(1 - 0.999), epsilon_hat=True)[
+            0
+        ]
+    )
     np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
-# -- dtypes and shapes ----------------------------------------------------------------------
+# -- dtypes and shapes
+# ----------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dtype_is_preserved(dtype):
     params, grads = random_problem(6, dtype=dtype, steps=3)
     out, opt = run_fast(params, grads)
     assert all(p.dtype == dtype for p in out)
-    assert all(a.dtype == dtype for arrays in opt.state_dict()["slots"].values() for a in arrays)
+    assert all(
+        a.dtype == dtype
+        for arrays in opt.state_dict()["slots"].values()
+        for a in arrays
+    )
     out, state = run_functional(params, grads)
     assert all(p.dtype == dtype for p in out)
 
@@ -213,7 +257,8 @@ def test_zero_size_and_scalar_parameters():
     assert params[1] == pytest.approx(2.0 - 0.001)
 
 
-# -- the fast path allocates nothing per step --------------------------------------------------
+# -- the fast path allocates nothing per step
+# --------------------------------------------------
 def test_step_allocates_no_array_memory_after_the_first():
     n = 1 << 20
     p, g = np.zeros(n, np.float32), np.ones(n, np.float32)
@@ -224,10 +269,13 @@ def test_step_allocates_no_array_memory_after_the_first():
         opt.step([p], [g])
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert peak < 16 * 1024, f"a step allocated {peak} bytes (one parameter is {p.nbytes})"
+    assert peak < 16 * 1024, (
+        f"a step allocated {peak} bytes (one parameter is {p.nbytes})"
+    )
 
 
-# -- checkpoints ----------------------------------------------------------------------------
+# -- checkpoints
+# ----------------------------------------------------------------------------
 @pytest.mark.parametrize("switches", SWITCHES)
 def test_resume_from_state_dict_is_bit_for_bit(switches):
     params, grads = random_problem(7, steps=40, dtype=np.float32)
@@ -238,10 +286,10 @@ def test_resume_from_state_dict_is_bit_for_bit(switches):
     for g in grads[:25]:
         opt.step(first, g)
     saved, saved_params = opt.state_dict(), [p.copy() for p in first]
-    for g in grads[25:30]:          # steps after the save must not leak into it
+    for g in grads[25:30]:  # steps after the save must not leak into it
         opt.step(first, g)
 
-    resumed = Adam(learning_rate=0.5)   # hyperparameters come back with the state
+    resumed = Adam(learning_rate=0.5)  # hyperparameters come back with the state
     resumed.load_state_dict(saved)
     assert resumed.hyperparameters == Hyperparameters(**switches)
     for g in grads[25:]:
@@ -272,12 +320,16 @@ def test_repr_and_attributes():
     opt = Adam(beta_2=0.99)
     assert opt.beta_2 == 0.99 and "beta_2=0.99" in repr(opt)
     with pytest.raises(AttributeError):
-        opt.no_such_thing
+        _ = opt.no_such_thing
 
 
 def test_functional_state_is_a_named_tuple():
     state = init([np.zeros(2)], amsgrad=True)
-    assert isinstance(state, AdamState) and state.step == 0 and state.max_second_moment is not None
+    assert (
+        isinstance(state, AdamState)
+        and state.step == 0
+        and state.max_second_moment is not None
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
@@ -291,7 +343,9 @@ def test_threaded_step_works_in_a_forked_child(monkeypatch):
     parent.step(p, grads[0])
     context = multiprocessing.get_context("fork")
     with context.Pool(1) as pool:
-        child = pool.apply_async(_step_and_return, (parent, p, grads[1])).get(timeout=60)
+        child = pool.apply_async(_step_and_return, (parent, p, grads[1])).get(
+            timeout=60
+        )
     np.testing.assert_array_equal(child[0], expected[0])
 
 

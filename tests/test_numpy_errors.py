@@ -1,4 +1,5 @@
 """Bad input gives an error that names the problem, and changes nothing."""
+
 import copy
 import math
 import re
@@ -10,22 +11,25 @@ from numpy.lib.stride_tricks import as_strided
 from adam.numpy import Adam, Hyperparameters, init, update
 
 
-@pytest.mark.parametrize("kw, message", [
-    ({"learning_rate": 0.0}, "learning_rate must lie in"),
-    ({"learning_rate": -1e-3}, "learning_rate must lie in"),
-    ({"learning_rate": math.nan}, "learning_rate must be finite"),
-    ({"learning_rate": math.inf}, "learning_rate must be finite"),
-    ({"learning_rate": "0.1"}, "learning_rate must be a real number"),
-    ({"learning_rate": True}, "learning_rate must be a real number"),
-    ({"beta_1": 1.0}, r"beta_1 must lie in \[0.0, 1.0\)"),
-    ({"beta_1": -0.1}, "beta_1 must lie in"),
-    ({"beta_2": 1.5}, "beta_2 must lie in"),
-    ({"epsilon": -1e-8}, "epsilon must lie in"),
-    ({"weight_decay": -0.1}, "weight_decay must lie in"),
-    ({"amsgrad": 1}, "amsgrad must be True or False"),
-    ({"bias_correction": "no"}, "bias_correction must be True or False"),
-    ({"epsilon_hat": True, "bias_correction": False}, "epsilon_hat=True"),
-])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"learning_rate": 0.0}, "learning_rate must lie in"),
+        ({"learning_rate": -1e-3}, "learning_rate must lie in"),
+        ({"learning_rate": math.nan}, "learning_rate must be finite"),
+        ({"learning_rate": math.inf}, "learning_rate must be finite"),
+        ({"learning_rate": "0.1"}, "learning_rate must be a real number"),
+        ({"learning_rate": True}, "learning_rate must be a real number"),
+        ({"beta_1": 1.0}, r"beta_1 must lie in \[0.0, 1.0\)"),
+        ({"beta_1": -0.1}, "beta_1 must lie in"),
+        ({"beta_2": 1.5}, "beta_2 must lie in"),
+        ({"epsilon": -1e-8}, "epsilon must lie in"),
+        ({"weight_decay": -0.1}, "weight_decay must lie in"),
+        ({"amsgrad": 1}, "amsgrad must be True or False"),
+        ({"bias_correction": "no"}, "bias_correction must be True or False"),
+        ({"epsilon_hat": True, "bias_correction": False}, "epsilon_hat=True"),
+    ],
+)
 def test_bad_hyperparameters(kw, message):
     with pytest.raises((ValueError, TypeError), match=message):
         Adam(**kw)
@@ -46,7 +50,10 @@ def test_numpy_scalars_are_accepted():
 
 def trained_optimizer(**kw):
     rng = np.random.default_rng(0)
-    params = [rng.normal(size=(3, 2)).astype(np.float32), rng.normal(size=4).astype(np.float32)]
+    params = [
+        rng.normal(size=(3, 2)).astype(np.float32),
+        rng.normal(size=4).astype(np.float32),
+    ]
     opt = Adam(**kw)
     for _ in range(3):
         opt.step(params, [rng.normal(size=p.shape).astype(np.float32) for p in params])
@@ -85,51 +92,113 @@ def ones():
 
 
 BAD_STEPS = [
-    ("one gradient too few", lambda p: (p, [np.ones((3, 2))]), "got 1 gradients for 2 parameters"),
-    ("transposed gradient", lambda p: (p, [np.ones((2, 3)), np.ones(4)]),
-     r"grads\[0\] has shape \(2, 3\) but params\[0\] has shape \(3, 2\)"),
-    ("NaN in the last element of the last gradient", lambda p: (p, [np.ones((3, 2)), nan_at_end(4)]),
-     r"grads\[1\] contains 1 non-finite value\(s\).*index \(3,\)"),
-    ("infinite gradient", lambda p: (p, [np.full((3, 2), np.inf), np.ones(4)]),
-     r"grads\[0\] contains 6 non-finite"),
-    ("complex gradient", lambda p: (p, [np.ones((3, 2), complex), np.ones(4)]), "real numbers"),
-    ("boolean gradient", lambda p: (p, [np.ones((3, 2), bool), np.ones(4)]), "real numbers"),
+    (
+        "one gradient too few",
+        lambda p: (p, [np.ones((3, 2))]),
+        "got 1 gradients for 2 parameters",
+    ),
+    (
+        "transposed gradient",
+        lambda p: (p, [np.ones((2, 3)), np.ones(4)]),
+        r"grads\[0\] has shape \(2, 3\) but params\[0\] has shape \(3, 2\)",
+    ),
+    (
+        "NaN in the last element of the last gradient",
+        lambda p: (p, [np.ones((3, 2)), nan_at_end(4)]),
+        r"grads\[1\] contains 1 non-finite value\(s\).*index \(3,\)",
+    ),
+    (
+        "infinite gradient",
+        lambda p: (p, [np.full((3, 2), np.inf), np.ones(4)]),
+        r"grads\[0\] contains 6 non-finite",
+    ),
+    (
+        "complex gradient",
+        lambda p: (p, [np.ones((3, 2), complex), np.ones(4)]),
+        "real numbers",
+    ),
+    (
+        "boolean gradient",
+        lambda p: (p, [np.ones((3, 2), bool), np.ones(4)]),
+        "real numbers",
+    ),
     ("gradients not a list", lambda p: (p, np.ones(4)), "grads must be a list"),
     ("params not a list", lambda p: (p[0], [np.ones((3, 2))]), "params must be a list"),
-    ("a parameter that is a list", lambda p: ([p[0], [1.0, 2.0, 3.0, 4.0]], [np.ones((3, 2)), np.ones(4)]),
-     r"params\[1\] must be a NumPy array"),
-    ("integer parameter", lambda p: ([p[0], np.arange(4)], [np.ones((3, 2)), np.ones(4)]),
-     r"params\[1\] has dtype int64; parameters must be floating-point"),
-    ("different parameter set", lambda p: ([p[0], np.zeros(5, np.float32)], [np.ones((3, 2)), np.ones(5)]),
-     r"params\[1\] is float32\[5\] but the optimizer state was built for float32\[4\]"),
-    ("different dtype", lambda p: ([p[0], p[1].astype(np.float64)], [np.ones((3, 2)), np.ones(4)]),
-     r"params\[1\] is float64\[4\] but the optimizer state was built for float32\[4\]"),
-    ("one parameter fewer", lambda p: ([p[0]], [np.ones((3, 2))]), "holds 2 parameters but 1 were passed"),
-    ("same array twice", lambda p: ([p[0], p[0]], [np.ones((3, 2)), np.ones((3, 2))]), "are the same array"),
-    ("gradient aliasing the parameter", lambda p: (p, [p[0], np.ones(4)]), r"grads\[0\] shares memory"),
+    (
+        "a parameter that is a list",
+        lambda p: ([p[0], [1.0, 2.0, 3.0, 4.0]], [np.ones((3, 2)), np.ones(4)]),
+        r"params\[1\] must be a NumPy array",
+    ),
+    (
+        "integer parameter",
+        lambda p: ([p[0], np.arange(4)], [np.ones((3, 2)), np.ones(4)]),
+        r"params\[1\] has dtype int64; parameters must be floating-point",
+    ),
+    (
+        "different parameter set",
+        lambda p: ([p[0], np.zeros(5, np.float32)], [np.ones((3, 2)), np.ones(5)]),
+        r"params\[1\] is float32\[5\] but the optimizer state was built for "
+        r"float32\[4\]",
+    ),
+    (
+        "different dtype",
+        lambda p: ([p[0], p[1].astype(np.float64)], [np.ones((3, 2)), np.ones(4)]),
+        r"params\[1\] is float64\[4\] but the optimizer state was built for "
+        r"float32\[4\]",
+    ),
+    (
+        "one parameter fewer",
+        lambda p: ([p[0]], [np.ones((3, 2))]),
+        "holds 2 parameters but 1 were passed",
+    ),
+    (
+        "same array twice",
+        lambda p: ([p[0], p[0]], [np.ones((3, 2)), np.ones((3, 2))]),
+        "are the same array",
+    ),
+    (
+        "gradient aliasing the parameter",
+        lambda p: (p, [p[0], np.ones(4)]),
+        r"grads\[0\] shares memory",
+    ),
     # Aliases whose base chain does not lead back to the parameter that owns the memory.
-    ("parameter that is an as_strided view of another",
-     lambda p: ([p[0], strided(p[0])], ones()),
-     r"params\[0\] and params\[1\] share memory"),
-    ("parameter made by np.frombuffer from another",
-     lambda p: ([p[0], np.frombuffer(p[0].data, np.float32)[:4]], ones()),
-     r"params\[0\] and params\[1\] share memory"),
-    ("parameter made from a memoryview of another",
-     lambda p: ([p[0], np.asarray(memoryview(p[0])).reshape(-1)[2:]], ones()),
-     r"params\[0\] and params\[1\] share memory"),
-    ("gradient that is an as_strided view of another parameter",
-     lambda p: (p, [np.ones((3, 2)), strided(p[0])]),
-     r"grads\[1\] shares memory with params\[0\]"),
+    (
+        "parameter that is an as_strided view of another",
+        lambda p: ([p[0], strided(p[0])], ones()),
+        r"params\[0\] and params\[1\] share memory",
+    ),
+    (
+        "parameter made by np.frombuffer from another",
+        lambda p: ([p[0], np.frombuffer(p[0].data, np.float32)[:4]], ones()),
+        r"params\[0\] and params\[1\] share memory",
+    ),
+    (
+        "parameter made from a memoryview of another",
+        lambda p: ([p[0], np.asarray(memoryview(p[0])).reshape(-1)[2:]], ones()),
+        r"params\[0\] and params\[1\] share memory",
+    ),
+    (
+        "gradient that is an as_strided view of another parameter",
+        lambda p: (p, [np.ones((3, 2)), strided(p[0])]),
+        r"grads\[1\] shares memory with params\[0\]",
+    ),
     # ndarray subclasses whose arithmetic or data the step would get wrong
-    ("np.matrix parameter", lambda p: ([p[0].view(np.matrix), p[1]], ones()),
-     r"params\[0\] is a numpy.matrix, an ndarray subclass"),
-    ("masked gradient",
-     lambda p: (p, [np.ma.masked_array(np.ones((3, 2)), mask=True), np.ones(4)]),
-     r"grads\[0\] is a numpy.ma.MaskedArray, an ndarray subclass"),
+    (
+        "np.matrix parameter",
+        lambda p: ([p[0].view(np.matrix), p[1]], ones()),
+        r"params\[0\] is a numpy.matrix, an ndarray subclass",
+    ),
+    (
+        "masked gradient",
+        lambda p: (p, [np.ma.masked_array(np.ones((3, 2)), mask=True), np.ones(4)]),
+        r"grads\[0\] is a numpy.ma.MaskedArray, an ndarray subclass",
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, make, message", BAD_STEPS, ids=[b[0] for b in BAD_STEPS])
+@pytest.mark.parametrize(
+    "name, make, message", BAD_STEPS, ids=[b[0] for b in BAD_STEPS]
+)
 def test_bad_step_raises_and_changes_nothing(name, make, message):
     opt, params = trained_optimizer(amsgrad=True)
     snap = snapshot(opt, params)
@@ -141,9 +210,10 @@ def test_bad_step_raises_and_changes_nothing(name, make, message):
 
 @pytest.mark.parametrize("where", [0, 1000, -1])
 def test_non_finite_gradient_found_by_the_threaded_check(monkeypatch, where):
-    # The quick test is split between threads; whichever part holds the NaN, the step refuses
-    # and names the element.
+    # The quick test is split between threads; whichever part holds the NaN, the step
+    # refuses and names the element.
     import adam.numpy.fast as fast
+
     monkeypatch.setattr(fast, "BLOCK", 64)
     rng = np.random.default_rng(1)
     params = [rng.normal(size=(40, 50)).astype(np.float32)]
@@ -153,7 +223,10 @@ def test_non_finite_gradient_found_by_the_threaded_check(monkeypatch, where):
     bad = rng.normal(size=(40, 50)).astype(np.float32)
     bad.reshape(-1)[where] = np.nan
     index = np.unravel_index(where % bad.size, bad.shape)
-    with pytest.raises(ValueError, match=rf"grads\[0\] contains 1 non-finite.*index \({index[0]}, {index[1]}\)"):
+    with pytest.raises(
+        ValueError,
+        match=rf"grads\[0\] contains 1 non-finite.*index \({index[0]}, {index[1]}\)",
+    ):
         opt.step(params, [bad])
     assert_unchanged(opt, params, snap)
 
@@ -188,36 +261,103 @@ def bad_states():
             for key in path[:-1]:
                 target = target[key]
             target[path[-1]] = value
+
         return fn
 
     return [
         ("not a dict", [1, 2], "state must be a dict"),
         ("missing key", edit(lambda s: s.pop("slots")), r"missing keys \['slots'\]"),
         ("extra key", edit(set_(["extra"], 1)), r"unexpected keys \['extra'\]"),
-        ("other optimizer", edit(set_(["optimizer"], "SGD")), "saved by 'SGD', not 'Adam'"),
-        ("bad hyperparameter", edit(set_(["hyperparameters", "beta_1"], 2.0)), "beta_1 must lie in"),
-        ("unknown hyperparameter", edit(set_(["hyperparameters", "momentum"], 0.9)), "bad hyperparameters"),
-        ("negative step count", edit(set_(["iterations"], -1)), "'iterations' must be a non-negative integer"),
-        ("float step count", edit(set_(["iterations"], 3.0)), "'iterations' must be a non-negative integer"),
+        (
+            "other optimizer",
+            edit(set_(["optimizer"], "SGD")),
+            "saved by 'SGD', not 'Adam'",
+        ),
+        (
+            "bad hyperparameter",
+            edit(set_(["hyperparameters", "beta_1"], 2.0)),
+            "beta_1 must lie in",
+        ),
+        (
+            "unknown hyperparameter",
+            edit(set_(["hyperparameters", "momentum"], 0.9)),
+            "bad hyperparameters",
+        ),
+        (
+            "negative step count",
+            edit(set_(["iterations"], -1)),
+            "'iterations' must be a non-negative integer",
+        ),
+        (
+            "float step count",
+            edit(set_(["iterations"], 3.0)),
+            "'iterations' must be a non-negative integer",
+        ),
         ("slots not a dict", edit(set_(["slots"], [])), "'slots' must be a dict"),
-        ("steps but no slots", edit(set_(["slots"], {})), "3 steps recorded but no slots"),
-        ("missing AMSGrad slot", edit(lambda s: s["slots"].pop("max_second_moment")), "do not match the slots"),
-        ("AMSGrad slot without AMSGrad", edit(set_(["hyperparameters", "amsgrad"], False)), "do not match the slots"),
-        ("ragged slots", edit(lambda s: s["slots"]["first_moment"].pop()), "one array per parameter"),
-        ("integer slot", edit(lambda s: s["slots"]["first_moment"].__setitem__(0, np.zeros((3, 2), int))),
-         "must be a floating-point array"),
-        ("wrong slot shape", edit(lambda s: s["slots"]["second_moment"].__setitem__(1, np.zeros(5, np.float32))),
-         r"slots\['second_moment'\]\[1\] is float32\[5\]"),
-        ("NaN in a moment", edit(lambda s: s["slots"]["first_moment"][0].__setitem__((0, 0), np.nan)),
-         "non-finite"),
-        ("negative second moment", edit(lambda s: s["slots"]["second_moment"][1].__setitem__(0, -1.0)),
-         "negative values"),
-        ("another parameter set", edit(lambda s: [s["slots"][k].__setitem__(1, np.zeros(7, np.float32))
-                                                  for k in s["slots"]]), "saved for another parameter set"),
+        (
+            "steps but no slots",
+            edit(set_(["slots"], {})),
+            "3 steps recorded but no slots",
+        ),
+        (
+            "missing AMSGrad slot",
+            edit(lambda s: s["slots"].pop("max_second_moment")),
+            "do not match the slots",
+        ),
+        (
+            "AMSGrad slot without AMSGrad",
+            edit(set_(["hyperparameters", "amsgrad"], False)),
+            "do not match the slots",
+        ),
+        (
+            "ragged slots",
+            edit(lambda s: s["slots"]["first_moment"].pop()),
+            "one array per parameter",
+        ),
+        (
+            "integer slot",
+            edit(
+                lambda s: s["slots"]["first_moment"].__setitem__(
+                    0, np.zeros((3, 2), int)
+                )
+            ),
+            "must be a floating-point array",
+        ),
+        (
+            "wrong slot shape",
+            edit(
+                lambda s: s["slots"]["second_moment"].__setitem__(
+                    1, np.zeros(5, np.float32)
+                )
+            ),
+            r"slots\['second_moment'\]\[1\] is float32\[5\]",
+        ),
+        (
+            "NaN in a moment",
+            edit(lambda s: s["slots"]["first_moment"][0].__setitem__((0, 0), np.nan)),
+            "non-finite",
+        ),
+        (
+            "negative second moment",
+            edit(lambda s: s["slots"]["second_moment"][1].__setitem__(0, -1.0)),
+            "negative values",
+        ),
+        (
+            "another parameter set",
+            edit(
+                lambda s: [
+                    s["slots"][k].__setitem__(1, np.zeros(7, np.float32))
+                    for k in s["slots"]
+                ]
+            ),
+            "saved for another parameter set",
+        ),
     ]
 
 
-@pytest.mark.parametrize("name, state, message", bad_states(), ids=[b[0] for b in bad_states()])
+@pytest.mark.parametrize(
+    "name, state, message", bad_states(), ids=[b[0] for b in bad_states()]
+)
 def test_bad_state_dict_raises_and_changes_nothing(name, state, message):
     opt, params = trained_optimizer(amsgrad=True)
     snap = snapshot(opt, params)
@@ -229,7 +369,7 @@ def test_bad_state_dict_raises_and_changes_nothing(name, state, message):
 def test_state_dict_of_fresh_optimizer_loads_and_binds_later():
     opt, params = trained_optimizer()
     fresh = Adam()
-    opt.load_state_dict(fresh.state_dict())          # reset to a fresh optimizer
+    opt.load_state_dict(fresh.state_dict())  # reset to a fresh optimizer
     assert opt.iterations == 0 and opt.state_bytes() == 0
     opt.step(params, [np.ones((3, 2)), np.ones(4)])  # binds to any parameter list again
 
@@ -239,7 +379,10 @@ def test_loaded_state_must_match_params_at_next_step():
     other = Adam()
     other.load_state_dict(opt.state_dict())
     with pytest.raises(ValueError, match="was built for float32"):
-        other.step([np.zeros((3, 2), np.float32), np.zeros(9, np.float32)], [np.ones((3, 2)), np.ones(9)])
+        other.step(
+            [np.zeros((3, 2), np.float32), np.zeros(9, np.float32)],
+            [np.ones((3, 2)), np.ones(9)],
+        )
 
 
 def test_functional_update_checks_its_inputs():
@@ -254,12 +397,15 @@ def test_functional_update_checks_its_inputs():
     assert params[0].tolist() == [0.0, 0.0, 0.0]
 
 
-# -- findings of the hostile review -------------------------------------------------------
+# -- findings of the hostile review
+# -------------------------------------------------------
+
 
 def _optimizers():
     classes = [Adam]
     try:
         from adam.fused import FusedAdam
+
         classes.append(FusedAdam)
     except ImportError:
         pass
@@ -282,19 +428,19 @@ def test_underflow_under_errstate_raise_completes_the_step(cls, dtype):
     with np.errstate(all="raise"):
         opt.step(params, grads)
         opt.step(params, [np.zeros(4, dtype), np.zeros(4, dtype)])
-        np.asarray(1e-30, dtype)    # the caller's settings are kept outside the step
+        np.asarray(1e-30, dtype)  # the caller's settings are kept outside the step
     with np.errstate(under="ignore"):
         reference.step(expected, [np.zeros(4, dtype), np.zeros(4, dtype)])
     assert opt.iterations == 2
     for p, q in zip(params, expected):
         np.testing.assert_array_equal(p, q)
-    assert np.geterr()["under"] == "ignore"     # numpy's default, unchanged by the step
+    assert np.geterr()["under"] == "ignore"  # numpy's default, unchanged by the step
 
 
 @pytest.mark.parametrize("cls", _optimizers())
 def test_underflow_many_steps_under_errstate_raise(cls):
-    """Finding 1: 2000 steps with a zero gradient on one parameter (its moments decay into
-    the subnormals) under np.errstate(all="raise") all complete."""
+    """Finding 1: 2000 steps with a zero gradient on one parameter (its moments decay
+    into the subnormals) under np.errstate(all="raise") all complete."""
     params = [np.ones(4, np.float32), np.ones(4, np.float32)]
     opt = cls()
     with np.errstate(all="raise"):
@@ -306,79 +452,128 @@ def test_underflow_many_steps_under_errstate_raise(cls):
 
 
 def test_tiny_gradient_under_errstate_raise_is_accepted():
-    """Finding 1: a valid gradient of 1e-30 made the finite check raise FloatingPointError."""
+    """Finding 1: a valid gradient of 1e-30 made the finite check raise
+    FloatingPointError."""
     for dtype in (np.float32, np.float64):
         w = np.ones(3, dtype)
         with np.errstate(all="raise"):
             Adam().step([w], [np.full(3, 1e-30, dtype)])
-            p, s = update([np.full(3, 1e-30, dtype)], init([np.ones(3, dtype)]),
-                          [np.ones(3, dtype)])
+            p, s = update(
+                [np.full(3, 1e-30, dtype)],
+                init([np.ones(3, dtype)]),
+                [np.ones(3, dtype)],
+            )
         assert np.isfinite(w).all() and np.isfinite(p[0]).all()
 
 
 def test_every_numpy_optimizer_ignores_underflow_under_errstate_raise():
-    """Finding 1, for every class with a `step`: CompactAdam, the variants, the classics."""
+    """Finding 1, for every class with a `step`: CompactAdam, the variants, the
+    classics."""
     import adam.numpy as an
-    classes = [getattr(an, n) for n in dir(an) if isinstance(getattr(an, n), type)
-               and issubclass(getattr(an, n), an.Optimizer) and getattr(an, n) is not an.Optimizer]
+
+    classes = [
+        getattr(an, n)
+        for n in dir(an)
+        if isinstance(getattr(an, n), type)
+        and issubclass(getattr(an, n), an.Optimizer)
+        and getattr(an, n) is not an.Optimizer
+    ]
     assert len(classes) >= 3
     for cls in classes:
         params = [np.ones(4, np.float32)]
         opt = cls()
         with np.errstate(all="raise"):
-            for g in (np.full(4, 0.5, np.float32), np.full(4, 1e-30, np.float32),
-                      np.zeros(4, np.float32), np.zeros(4, np.float32)):
+            for g in (
+                np.full(4, 0.5, np.float32),
+                np.full(4, 1e-30, np.float32),
+                np.zeros(4, np.float32),
+                np.zeros(4, np.float32),
+            ):
                 opt.step(params, [g])
         assert opt.iterations == 4, cls
 
 
 @pytest.mark.parametrize("cls", _optimizers())
-@pytest.mark.parametrize("dtype, learning_rate, limit", [
-    (np.float32, 1e40, "3.403e+38"), (np.float16, 1e6, "6.55e+04")])
-def test_learning_rate_overflowing_the_dtype_is_refused(cls, dtype, learning_rate, limit):
-    """Finding 7: a learning rate that is inf in the parameter's dtype gave NaN weights even
-    with a zero gradient; refused, naming the argument, the dtype and the limit."""
+@pytest.mark.parametrize(
+    "dtype, learning_rate, limit",
+    [(np.float32, 1e40, "3.403e+38"), (np.float16, 1e6, "6.55e+04")],
+)
+def test_learning_rate_overflowing_the_dtype_is_refused(
+    cls, dtype, learning_rate, limit
+):
+    """Finding 7: a learning rate that is inf in the parameter's dtype gave NaN weights
+    even with a zero gradient; refused, naming the argument, the dtype and the limit."""
     w = np.array([1.0, 2.0, 3.0], dtype)
     opt = cls(learning_rate=learning_rate)
-    with pytest.raises(ValueError, match=rf"learning_rate=.*overflows {np.dtype(dtype)}.*{re.escape(limit)}"):
+    with pytest.raises(
+        ValueError,
+        match=rf"learning_rate=.*overflows {np.dtype(dtype)}.*{re.escape(limit)}",
+    ):
         opt.step([w], [np.zeros(3, dtype)])
     np.testing.assert_array_equal(w, [1, 2, 3])
     assert opt.iterations == 0 and opt.state_dict()["slots"] == {}
     with pytest.raises(ValueError, match="learning_rate=.*overflows"):
-        update([np.zeros(3, dtype)], init([w]), [w], Hyperparameters(learning_rate=learning_rate))
+        update(
+            [np.zeros(3, dtype)],
+            init([w]),
+            [w],
+            Hyperparameters(learning_rate=learning_rate),
+        )
 
 
 def test_step_scalar_overflowing_the_dtype_is_refused():
-    """Finding 7: learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t) can overflow when
-    learning_rate does not (beta_1 > beta_2 makes it 316 * learning_rate at t=1)."""
+    """Finding 7: learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t) can overflow
+    when learning_rate does not (beta_1 > beta_2 makes it 316 * learning_rate at
+    t=1)."""
     w = np.ones(3, np.float32)
     opt = Adam(learning_rate=1e38, beta_1=0.999, beta_2=0.9)
-    with pytest.raises(ValueError, match=r"learning_rate=1e\+38 \(its step scalar.*t=1.*"
-                                         r"overflows float32"):
+    with pytest.raises(
+        ValueError,
+        match=r"learning_rate=1e\+38 \(its step scalar.*t=1.*"
+        r"overflows float32",
+    ):
         opt.step([w], [np.zeros(3, np.float32)])
     np.testing.assert_array_equal(w, 1)
     assert opt.iterations == 0 and opt.state_dict()["slots"] == {}
 
 
-@pytest.mark.parametrize("learning_rate, weight_decay", [(0.1, 30.0), (0.1, 10.0), (1.0, 1.0)])
-def test_weight_decay_times_learning_rate_of_one_or_more_is_refused(learning_rate, weight_decay):
-    """Finding 11: lr=0.1, wd=30 flipped the weights' sign and grew them at every step."""
-    with pytest.raises(ValueError, match=r"weight_decay \* learning_rate must be below 1.*"
-                                         rf"weight_decay={weight_decay!r}.*"
-                                         rf"learning_rate={learning_rate!r}"):
+@pytest.mark.parametrize(
+    "learning_rate, weight_decay", [(0.1, 30.0), (0.1, 10.0), (1.0, 1.0)]
+)
+def test_weight_decay_times_learning_rate_of_one_or_more_is_refused(
+    learning_rate, weight_decay
+):
+    """Finding 11: lr=0.1, wd=30 flipped the weights' sign and grew them at every
+    step."""
+    with pytest.raises(
+        ValueError,
+        match=r"weight_decay \* learning_rate must be below 1.*"
+        rf"weight_decay={weight_decay!r}.*"
+        rf"learning_rate={learning_rate!r}",
+    ):
         Hyperparameters(learning_rate=learning_rate, weight_decay=weight_decay)
     opt = Adam(learning_rate=learning_rate)
-    with pytest.raises(ValueError, match="weight_decay \\* learning_rate must be below 1"):
+    with pytest.raises(
+        ValueError, match="weight_decay \\* learning_rate must be below 1"
+    ):
         opt.weight_decay = weight_decay
     assert opt.weight_decay == 0.0
     Hyperparameters(learning_rate=learning_rate, weight_decay=0.99 / learning_rate)
 
 
-@pytest.mark.parametrize("shape, strides", [((4,), (0,)), ((5, 2), (4, 4)), ((3, 2), (8, 8)),
-                                            ((3, 4), (0, 4)), ((2, 3, 2), (4, 8, 4))])
+@pytest.mark.parametrize(
+    "shape, strides",
+    [
+        ((4,), (0,)),
+        ((5, 2), (4, 4)),
+        ((3, 2), (8, 8)),
+        ((3, 4), (0, 4)),
+        ((2, 3, 2), (4, 8, 4)),
+    ],
+)
 def test_parameter_overlapping_itself_is_refused(shape, strides):
-    """Finding 6: a parameter whose elements share memory (as_strided with zero strides or
-    overlapping rows) was accepted, and its shared elements updated several times."""
+    """Finding 6: a parameter whose elements share memory (as_strided with zero strides
+    or overlapping rows) was accepted, and its shared elements updated several times."""
     base = np.zeros(64, np.float32)
     p = as_strided(base, shape=shape, strides=strides, writeable=True)
     opt = Adam(learning_rate=0.1)
@@ -388,15 +583,17 @@ def test_parameter_overlapping_itself_is_refused(shape, strides):
 
 
 def test_overlaps_itself_is_exact():
-    """The fast stride test and the exact fallback agree with element-by-element offsets."""
+    """The fast stride test and the exact fallback agree with element-by-element
+    offsets."""
     from adam.numpy.checks import overlaps_itself
+
     rng = np.random.default_rng(0)
     base = np.zeros(4096, np.float32)
     for _ in range(500):
         ndim = int(rng.integers(1, 4))
         shape = tuple(int(n) for n in rng.integers(1, 5, ndim))
         strides = tuple(int(s) * 4 for s in rng.integers(-6, 7, ndim))
-        a = as_strided(base[2048:], shape=shape, strides=strides)   # room either side
+        a = as_strided(base[2048:], shape=shape, strides=strides)  # room either side
         idx = np.indices(shape).reshape(ndim, -1).T
         starts = sorted(int(np.dot(i, strides)) for i in idx)
         expected = any(b - a_ < 4 for a_, b in zip(starts, starts[1:]))
@@ -406,22 +603,29 @@ def test_overlaps_itself_is_exact():
     assert overlaps_itself(np.broadcast_to(np.zeros(3), (2, 3)))
 
 
-# -- finding 11, the NumPy parts ----------------------------------------------------------------
+# -- finding 11, the NumPy parts
+# ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("count", [10**400, 2**63, 1e300, np.uint64(2**64 - 1)])
 def test_iterations_beyond_an_int64_are_refused_at_assignment(count):
     from adam.numpy import CompactAdam
+
     for opt in (Adam(), CompactAdam()):
-        with pytest.raises(ValueError, match=r"iterations must be at most 9223372036854775807"):
+        with pytest.raises(
+            ValueError, match=r"iterations must be at most 9223372036854775807"
+        ):
             opt.iterations = count
         assert opt.iterations == 0
         state = opt.state_dict()
-        state["iterations"] = 2**130         # beyond CompactAdam's Philox key, too
-        with pytest.raises(ValueError, match="malformed state dict: iterations must be at most"):
+        state["iterations"] = 2**130  # beyond CompactAdam's Philox key, too
+        with pytest.raises(
+            ValueError, match="malformed state dict: iterations must be at most"
+        ):
             opt.load_state_dict(state)
     w = np.ones(3, np.float32)
     opt = Adam()
-    opt.iterations = 2**63 - 2               # the last step that can be counted works
+    opt.iterations = 2**63 - 2  # the last step that can be counted works
     opt.step([w], [np.ones(3, np.float32)])
     assert np.isfinite(w).all() and opt.iterations == 2**63 - 1
     before = w.copy()
@@ -432,6 +636,7 @@ def test_iterations_beyond_an_int64_are_refused_at_assignment(count):
 
 def test_check_iterations_keeps_its_signature():
     from adam.iterations import check_iterations
+
     assert check_iterations(5) == 5 and check_iterations(5.0, "state.step") == 5
     assert check_iterations(2**70, high=2**80) == 2**70
     with pytest.raises(ValueError, match=r"steps must be at most 2147483647"):
@@ -439,26 +644,34 @@ def test_check_iterations_keeps_its_signature():
 
 
 def test_compact_load_state_dict_malformed_slot_is_named():
-    """A list where an array belongs gave AttributeError when another slot came first."""
+    """A list where an array belongs gave AttributeError when another slot came
+    first."""
     from adam.numpy import CompactAdam
+
     opt = CompactAdam()
     w = np.ones(3, np.float32)
     opt.step([w], [np.ones(3, np.float32)])
     state = opt.state_dict()
     slots = {k: v for k, v in state["slots"].items() if k != "first_moment"}
-    state["slots"] = {**slots, "first_moment": [[1, 2, 3]]}     # another slot comes first
+    state["slots"] = {**slots, "first_moment": [[1, 2, 3]]}  # another slot comes first
     assert next(iter(state["slots"])) != "first_moment"
-    with pytest.raises(ValueError, match=r"malformed state dict: slots\['first_moment'\]\[0\] "
-                                         r"must be a"):
+    with pytest.raises(
+        ValueError,
+        match=r"malformed state dict: slots\['first_moment'\]\[0\] "
+        r"must be a",
+    ):
         opt.load_state_dict(state)
 
 
 def test_gradient_overflowing_on_the_cast_says_so():
     w = np.ones(3, np.float32)
-    with pytest.raises(ValueError, match=r"grads\[0\] contains 1 non-finite.*overflowed on the "
-                                         r"cast to params\[0\]'s dtype float32.*finite in float64"):
+    with pytest.raises(
+        ValueError,
+        match=r"grads\[0\] contains 1 non-finite.*overflowed on the "
+        r"cast to params\[0\]'s dtype float32.*finite in float64",
+    ):
         Adam().step([w], [np.array([0.0, 1e300, 0.0])])
-    with pytest.raises(ValueError) as info:       # a NaN already there: no cast blamed
+    with pytest.raises(ValueError) as info:  # a NaN already there: no cast blamed
         Adam().step([w], [np.array([0.0, np.nan, 0.0])])
     assert "cast" not in str(info.value)
 
@@ -466,6 +679,7 @@ def test_gradient_overflowing_on_the_cast_says_so():
 def test_an_empty_step_is_refused():
     """An empty first step fixed the layout at 0 parameters; every later step raised."""
     from adam.numpy import SGD, CompactAdam
+
     for opt in (Adam(), SGD(), CompactAdam()):
         with pytest.raises(ValueError, match="no parameters"):
             opt.step([], [])
@@ -474,16 +688,27 @@ def test_an_empty_step_is_refused():
         assert opt.iterations == 1
 
 
-@pytest.mark.parametrize("name, right", [("lr", "learning_rate"), ("beta1", "beta_1"),
-                                         ("epsilno", "epsilon"), ("weight_decya", "weight_decay")])
+@pytest.mark.parametrize(
+    "name, right",
+    [
+        ("lr", "learning_rate"),
+        ("beta1", "beta_1"),
+        ("epsilno", "epsilon"),
+        ("weight_decya", "weight_decay"),
+    ],
+)
 def test_misspelled_hyperparameter_is_refused_with_the_right_name(name, right):
     from adam.numpy import SGD
+
     opt = Adam(learning_rate=0.1)
-    with pytest.raises(AttributeError, match=rf"no hyperparameter {name!r} \(did you mean "
-                                             rf"{right!r}\?\)"):
+    with pytest.raises(
+        AttributeError,
+        match=rf"no hyperparameter {name!r} \(did you mean "
+        rf"{right!r}\?\)",
+    ):
         setattr(opt, name, 0.5)
     assert name not in vars(opt) and opt.learning_rate == 0.1
-    opt.threads = 2                      # properties and hyperparameters still assign
+    opt.threads = 2  # properties and hyperparameters still assign
     opt.beta_1 = 0.8
     assert opt.beta_1 == 0.8
     with pytest.raises(AttributeError, match="did you mean 'learning_rate'"):

@@ -1,4 +1,6 @@
-"""Paragraphs with their numbers for readers outside the built book (adam.book.prose)."""
+"""Paragraphs with their numbers for readers outside the built book
+(adam.book.prose)."""
+
 import pytest
 
 from adam.book import prose

@@ -1,4 +1,6 @@
-"""The chapters find benchmark results through the package, whatever the working directory."""
+"""The chapters find benchmark results through the package, whatever the working
+directory."""
+
 import os
 
 import pytest

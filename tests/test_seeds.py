@@ -1,4 +1,5 @@
 """adam.book.seeds: the defaults unchanged, other seeds from ADAM_BOOK_SEED."""
+
 import pytest
 
 from adam.book.seeds import ENV_VAR, seed, seeds
@@ -17,7 +18,7 @@ def test_another_offset_gives_other_distinct_seeds(monkeypatch):
     other = seeds(0, 50)
     assert len(set(other)) == 50 and set(other).isdisjoint(range(50))
     assert all(0 <= s < 2**32 for s in other)
-    assert seed(5) == seed(5)                      # the same seed every time
+    assert seed(5) == seed(5)  # the same seed every time
     monkeypatch.setenv(ENV_VAR, "2")
     assert seeds(0, 50) != other
 

@@ -1,10 +1,11 @@
 """adam.experiments.sharding: Adam's state replicated or sharded (ZeRO stage 1) over 8
 virtual CPU devices, with Keras on JAX.
 
-Each check runs in a fresh process: JAX must see XLA_FLAGS before it starts, and Keras must
-see KERAS_BACKEND=jax before it is imported (this test session imports Keras on its default
-backend).
+Each check runs in a fresh process: JAX must see XLA_FLAGS before it starts, and Keras
+must see KERAS_BACKEND=jax before it is imported (this test session imports Keras on its
+default backend).
 """
+
 import os
 import subprocess
 import sys
@@ -14,13 +15,22 @@ import pytest
 
 pytest.importorskip("jax")
 
-ENV = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="2",
-           XLA_FLAGS="--xla_force_host_platform_device_count=8")
+ENV = dict(
+    os.environ,
+    KERAS_BACKEND="jax",
+    TF_CPP_MIN_LOG_LEVEL="2",
+    XLA_FLAGS="--xla_force_host_platform_device_count=8",
+)
 
 
 def run(script: str) -> str:
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=ENV,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
@@ -65,18 +75,17 @@ TRAIN = """
         assert np.allclose(run.losses, single.losses, rtol=1e-5)
     assert single.losses[-1] < single.losses[0]
 
-    # The communication the compiler added: none on one device; the gradients summed
-    # over the devices; with split state, also the updated slices of the weights gathered
+    # The communication the compiler added: none on one device; the gradients summed #
+    over the devices; with split state, also the updated slices of the weights gathered
     # (JAX 0.10 on CPU: one per split weight; the 10-output bias is updated everywhere).
-    assert not any(single.collectives.values())
-    assert replicated.collectives["all-reduce"] >= 1
-    assert replicated.collectives["all-gather"] == 0
-    assert sharded.collectives["all-gather"] >= 1, sharded.collectives
+    assert not any(single.collectives.values()) assert
+    replicated.collectives["all-reduce"] >= 1 assert
+    replicated.collectives["all-gather"] == 0 assert sharded.collectives["all-gather"]
+    >= 1, sharded.collectives
 
-    # Keras's own Adam has the same variables, sharded the same way.
-    keras_adam = S.train("sharded", x, y, steps=3, optimizer=keras.optimizers.Adam(1e-3))
-    assert set(keras_adam.bytes_per_device.values()) == {per_device}
-    print("ok", rounding)
+    # Keras's own Adam has the same variables, sharded the same way. keras_adam =
+    S.train("sharded", x, y, steps=3, optimizer=keras.optimizers.Adam(1e-3)) assert
+    set(keras_adam.bytes_per_device.values()) == {per_device} print("ok", rounding)
 """
 
 

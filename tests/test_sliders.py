@@ -1,4 +1,6 @@
-"""`adam.book.sliders`: a self-contained HTML figure (BokehJS inline, no request leaves it)."""
+"""`adam.book.sliders`: a self-contained HTML figure (BokehJS inline, no request leaves
+it)."""
+
 import itertools
 import re
 
@@ -20,40 +22,60 @@ def bowl():
 
 @pytest.fixture(scope="module")
 def paths(bowl):
-    return {(a, b1, b2): trajectory(Adam(a, b1, b2), bowl, 30)
-            for a, b1, b2 in itertools.product(ALPHAS, BETA_1S, BETA_2S)}
+    return {
+        (a, b1, b2): trajectory(Adam(a, b1, b2), bowl, 30)
+        for a, b1, b2 in itertools.product(ALPHAS, BETA_1S, BETA_2S)
+    }
 
 
 @pytest.fixture(scope="module")
 def page(bowl, paths):
-    figure = path_sliders(paths, ["α", "β₁", "β₂"], contour_lines(bowl, [1.0, 10.0]),
-                          start=(0.1, 0.9, 0.999), minimum=bowl.minimum,
-                          window=bowl.window)
+    figure = path_sliders(
+        paths,
+        ["α", "β₁", "β₂"],
+        contour_lines(bowl, [1.0, 10.0]),
+        start=(0.1, 0.9, 0.999),
+        minimum=bowl.minimum,
+        window=bowl.window,
+    )
     return figure._repr_html_()
 
 
 def test_bokehjs_is_inline_and_nothing_is_fetched(page):
-    assert "Bokeh" in page and len(page) > 1_000_000        # the library itself is in the page
-    assert not re.search(r"<script[^>]*\bsrc=", page), "a script is loaded from elsewhere"
+    assert (
+        "Bokeh" in page and len(page) > 1_000_000
+    )  # the library itself is in the page
+    assert not re.search(r"<script[^>]*\bsrc=", page), (
+        "a script is loaded from elsewhere"
+    )
     assert not re.search(r"<link[^>]*\bhref=", page)
-    # Outside the library's own code (which can fetch MathJax for TeX labels), no address:
-    own = "".join(re.split(r"<script>\s*/\* BEGIN bokeh.*?</script>", page, flags=re.DOTALL))
+    # Outside the library's own code (which can fetch MathJax for TeX labels), no
+    # address:
+    own = "".join(
+        re.split(r"<script>\s*/\* BEGIN bokeh.*?</script>", page, flags=re.DOTALL)
+    )
     assert len(own) < 200_000 and "http" not in own and "$" not in own
     assert len(page) < 2_000_000, "keep the page light"
 
 
 def test_wrapper_carries_a_handle_and_the_starting_state(page):
-    match = re.search(r'<div class="adam-sliders" id="([\w-]+)" data-state="([^"]*)"', page)
-    assert match, "the figure must sit in <div class=\"adam-sliders\" data-state=...>"
+    match = re.search(
+        r'<div class="adam-sliders" id="([\w-]+)" data-state="([^"]*)"', page
+    )
+    assert match, 'the figure must sit in <div class="adam-sliders" data-state=...>'
     assert match.group(2) == "α=0.1,β₁=0.9,β₂=0.999"
-    assert page.count(match.group(1)) >= 2       # the callback finds the wrapper by its id
+    assert page.count(match.group(1)) >= 2  # the callback finds the wrapper by its id
     assert page.count("dataset.state") == 1
 
 
 def test_one_path_per_combination_in_the_look_of_adam(page, paths):
     keys = set(re.findall(r'\["(\d+,\d+,\d+)",\[\[', page))
-    expected = {",".join(map(str, k)) for k in itertools.product(
-        range(len(ALPHAS)), range(len(BETA_1S)), range(len(BETA_2S)))}
+    expected = {
+        ",".join(map(str, k))
+        for k in itertools.product(
+            range(len(ALPHAS)), range(len(BETA_1S)), range(len(BETA_2S))
+        )
+    }
     assert keys == expected
     assert f'data-paths="{len(paths)}"' in page
     assert LOOKS["Adam"].color in page

@@ -1,4 +1,6 @@
-"""The softmax-regression model used by the chapters: correct gradients, training that stops on divergence."""
+"""The softmax-regression model used by the chapters: correct gradients, training that
+stops on divergence."""
+
 import numpy as np
 
 from adam.experiments import softmax
@@ -8,7 +10,7 @@ from adam.numpy import SGD, Adam
 def data(seed=0, n=64, d=5, k=3):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, d))
-    return x, (x @ rng.normal(size=(d, k))).argmax(axis=1)     # learnable labels
+    return x, (x @ rng.normal(size=(d, k))).argmax(axis=1)  # learnable labels
 
 
 def test_gradients_match_finite_differences():
@@ -40,8 +42,8 @@ def test_zero_start_has_loss_log_k_and_training_lowers_it():
 
 def test_training_stops_with_nan_when_it_diverges():
     x, y = data()
-    x = (x * 1e30).astype(np.float32)   # one large step overflows float32 logits
+    x = (x * 1e30).astype(np.float32)  # one large step overflows float32 logits
     params = softmax.init_params(5, 3, dtype=np.float32)
-    with np.errstate(over="ignore"):       # the overflowing step is the point of the test
+    with np.errstate(over="ignore"):  # the overflowing step is the point of the test
         losses = softmax.train(SGD(1e10), params, x, y, steps=20, batch_size=16)
     assert np.isnan(losses[-1]) and np.isfinite(losses[0])

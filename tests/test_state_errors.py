@@ -1,5 +1,6 @@
-"""No silent state errors in adam.numpy: Nadam's cached product, parameters and gradients that
-share memory, and hyperparameters assigned as attributes."""
+"""No silent state errors in adam.numpy: Nadam's cached product, parameters and
+gradients that share memory, and hyperparameters assigned as attributes."""
+
 import copy
 import dataclasses
 
@@ -7,23 +8,25 @@ import numpy as np
 import pytest
 
 from adam.experiments.agreement import gradient_sequence, run_numpy
-from adam.numpy import SGD, AdaGrad, AdaMax, Adam, AdamW, Nadam, RMSProp
+from adam.numpy import SGD, AdaGrad, Adam, AdaMax, AdamW, Nadam, RMSProp
 
 
-# -- Nadam's cached momentum product ------------------------------------------------------------
+# -- Nadam's cached momentum product
+# ------------------------------------------------------------
 def test_nadam_cache_does_not_outlive_a_change_of_beta_1():
     params, grads = gradient_sequence(steps=6)
     other = Nadam(beta_1=0.5)
     run_numpy(other, params, grads[:3])
     checkpoint = other.state_dict()
 
-    warm = Nadam()                          # beta_1 = 0.9, its cache made at step 3
+    warm = Nadam()  # beta_1 = 0.9, its cache made at step 3
     start = run_numpy(warm, params, grads[:3])
-    warm.load_state_dict(checkpoint)        # same step, another beta_1
+    warm.load_state_dict(checkpoint)  # same step, another beta_1
     fresh = Nadam()
     fresh.load_state_dict(checkpoint)
-    np.testing.assert_array_equal(run_numpy(warm, start, grads[3:])[0],
-                                  run_numpy(fresh, start, grads[3:])[0])
+    np.testing.assert_array_equal(
+        run_numpy(warm, start, grads[3:])[0], run_numpy(fresh, start, grads[3:])[0]
+    )
 
 
 def test_nadam_beta_1_assigned_between_steps_is_used():
@@ -33,19 +36,26 @@ def test_nadam_beta_1_assigned_between_steps_is_used():
     changed.beta_1 = 0.5
     resumed = Nadam()
     resumed.load_state_dict(changed.state_dict())
-    np.testing.assert_array_equal(run_numpy(changed, half, grads[3:])[0],
-                                  run_numpy(resumed, half, grads[3:])[0])
+    np.testing.assert_array_equal(
+        run_numpy(changed, half, grads[3:])[0], run_numpy(resumed, half, grads[3:])[0]
+    )
 
 
-# -- memory shared between parameters, or between a gradient and a parameter --------------------
+# -- memory shared between parameters, or between a gradient and a parameter
+# --------------------
 def shared_params():
     w = np.arange(4.0)
     base = np.arange(10.0)
     return {
-        "an array and its reshape": ([w, w.reshape(2, 2)], [np.ones(4), np.ones((2, 2))]),
+        "an array and its reshape": (
+            [w, w.reshape(2, 2)],
+            [np.ones(4), np.ones((2, 2))],
+        ),
         "overlapping slices": ([base[:6], base[4:]], [np.ones(6), np.ones(6)]),
-        "a view and its transpose": ([base[:4].reshape(2, 2), base[:4].reshape(2, 2).T],
-                                     [np.ones((2, 2)), np.ones((2, 2))]),
+        "a view and its transpose": (
+            [base[:4].reshape(2, 2), base[:4].reshape(2, 2).T],
+            [np.ones((2, 2)), np.ones((2, 2))],
+        ),
     }
 
 
@@ -82,13 +92,34 @@ def test_a_gradient_that_is_another_parameter_is_refused(make):
     assert (a == 1).all() and (b == 2).all() and opt.iterations == 0
 
 
-# -- hyperparameters assigned as attributes ----------------------------------------------------
-GOOD = {"learning_rate": 0.05, "beta_1": 0.5, "beta_2": 0.9, "epsilon": 1e-3,
-        "weight_decay": 0.1, "bias_correction": False, "epsilon_hat": False, "amsgrad": True,
-        "momentum": 0.5, "nesterov": True, "rho": 0.5}
-BAD = {"learning_rate": 0.0, "beta_1": 1.0, "beta_2": -0.1, "epsilon": -1.0,
-       "weight_decay": -1.0, "bias_correction": 1, "epsilon_hat": "yes", "amsgrad": None,
-       "momentum": 1.5, "nesterov": 0, "rho": 2.0}
+# -- hyperparameters assigned as attributes
+# ----------------------------------------------------
+GOOD = {
+    "learning_rate": 0.05,
+    "beta_1": 0.5,
+    "beta_2": 0.9,
+    "epsilon": 1e-3,
+    "weight_decay": 0.1,
+    "bias_correction": False,
+    "epsilon_hat": False,
+    "amsgrad": True,
+    "momentum": 0.5,
+    "nesterov": True,
+    "rho": 0.5,
+}
+BAD = {
+    "learning_rate": 0.0,
+    "beta_1": 1.0,
+    "beta_2": -0.1,
+    "epsilon": -1.0,
+    "weight_decay": -1.0,
+    "bias_correction": 1,
+    "epsilon_hat": "yes",
+    "amsgrad": None,
+    "momentum": 1.5,
+    "nesterov": 0,
+    "rho": 2.0,
+}
 CLASSES = [Adam, AdamW, SGD, AdaGrad, RMSProp, AdaMax, Nadam]
 
 
@@ -98,8 +129,11 @@ def every_attribute():
             yield cls, field.name
 
 
-@pytest.mark.parametrize("cls, name", list(every_attribute()),
-                         ids=[f"{c.__name__}.{n}" for c, n in every_attribute()])
+@pytest.mark.parametrize(
+    "cls, name",
+    list(every_attribute()),
+    ids=[f"{c.__name__}.{n}" for c, n in every_attribute()],
+)
 def test_assigning_a_hyperparameter_takes_effect(cls, name):
     params, grads = gradient_sequence(steps=4)
     assigned = cls()
@@ -107,12 +141,16 @@ def test_assigning_a_hyperparameter_takes_effect(cls, name):
     assert getattr(assigned, name) == GOOD[name]
     assert getattr(assigned.hyperparameters, name) == GOOD[name]
     built = cls(**{name: GOOD[name]})
-    np.testing.assert_array_equal(run_numpy(assigned, params, grads)[0],
-                                  run_numpy(built, params, grads)[0])
+    np.testing.assert_array_equal(
+        run_numpy(assigned, params, grads)[0], run_numpy(built, params, grads)[0]
+    )
 
 
-@pytest.mark.parametrize("cls, name", list(every_attribute()),
-                         ids=[f"{c.__name__}.{n}" for c, n in every_attribute()])
+@pytest.mark.parametrize(
+    "cls, name",
+    list(every_attribute()),
+    ids=[f"{c.__name__}.{n}" for c, n in every_attribute()],
+)
 def test_assigning_a_bad_hyperparameter_raises_and_changes_nothing(cls, name):
     opt = cls()
     before = opt.hyperparameters
@@ -128,7 +166,10 @@ def test_a_change_that_needs_other_slots_raises_once_there_is_state():
     state = copy.deepcopy(opt.state_dict())
     with pytest.raises(ValueError, match="amsgrad=True needs the slots"):
         opt.amsgrad = True
-    assert not opt.amsgrad and opt.state_dict()["hyperparameters"] == state["hyperparameters"]
+    assert (
+        not opt.amsgrad
+        and opt.state_dict()["hyperparameters"] == state["hyperparameters"]
+    )
     sgd = SGD()
     run_numpy(sgd, params, grads)
     with pytest.raises(ValueError, match="momentum=0.9 needs the slots"):
@@ -159,8 +200,10 @@ def test_hyperparameters_object_is_read_only():
         opt.hyperparameters = None
 
 
-@pytest.mark.parametrize("count, error", [(1.5, ValueError), (-3, ValueError),
-                                          (True, TypeError), ("2", TypeError)])
+@pytest.mark.parametrize(
+    "count, error",
+    [(1.5, ValueError), (-3, ValueError), (True, TypeError), ("2", TypeError)],
+)
 def test_an_assigned_step_count_must_be_a_whole_number_of_steps(count, error):
     """opt.iterations = 1.5 used to run as t = 2.5 and be saved as 2; -3 failed later
     with a bare "math domain error". Both are refused when assigned, naming it."""
@@ -170,38 +213,69 @@ def test_an_assigned_step_count_must_be_a_whole_number_of_steps(count, error):
     with pytest.raises(error, match="iterations"):
         opt.iterations = count
     assert opt.iterations == 1 and np.array_equal(w, before[0])
-    opt.iterations = np.int64(5)                  # a whole number of steps is taken
+    opt.iterations = np.int64(5)  # a whole number of steps is taken
     opt.step([w], [np.ones(2, np.float32)])
     assert opt.iterations == 6 and type(opt.iterations) is int
 
 
-# -- finding 4: the functional update checks its state and hyperparameters -----------------
+# -- finding 4: the functional update checks its state and hyperparameters
+# -----------------
+
 
 def _functional_setup():
     from adam.numpy import init
+
     p = [np.ones(3, np.float32)]
     g = [np.full(3, 0.5, np.float32)]
     return p, g, init(p)
 
 
-@pytest.mark.parametrize("change, error, message", [
-    ({"step": -1}, ValueError, r"state.step must be a non-negative integer"),
-    ({"step": 1.5}, ValueError, r"state.step must be a non-negative integer"),
-    ({"step": "3"}, TypeError, r"state.step must be a non-negative integer"),
-    ({"second_moment": (np.zeros(1, np.float32),)}, ValueError,
-     r"state.second_moment\[0\] is float32\[1\] but params\[0\] is float32\[3\]"),
-    ({"second_moment": (np.zeros(3),)}, ValueError,
-     r"state.second_moment\[0\] is float64\[3\] but params\[0\] is float32\[3\]"),
-    ({"second_moment": (np.full(3, -1.0, np.float32),)}, ValueError,
-     r"state.second_moment\[0\] holds negative values"),
-    ({"second_moment": ()}, ValueError, r"state.second_moment holds 0 arrays for 1 parameters"),
-    ({"first_moment": (np.full(3, np.nan, np.float32),)}, ValueError,
-     r"state.first_moment\[0\] contains 1|state.first_moment\[0\] contains 3"),
-    ({"first_moment": np.zeros(3, np.float32)}, TypeError, r"state.first_moment must be a tuple"),
-    ({"first_moment": ([0.0, 0.0, 0.0],)}, TypeError, r"state.first_moment\[0\] must be a NumPy"),
-])
+@pytest.mark.parametrize(
+    "change, error, message",
+    [
+        ({"step": -1}, ValueError, r"state.step must be a non-negative integer"),
+        ({"step": 1.5}, ValueError, r"state.step must be a non-negative integer"),
+        ({"step": "3"}, TypeError, r"state.step must be a non-negative integer"),
+        (
+            {"second_moment": (np.zeros(1, np.float32),)},
+            ValueError,
+            r"state.second_moment\[0\] is float32\[1\] but params\[0\] is float32\[3\]",
+        ),
+        (
+            {"second_moment": (np.zeros(3),)},
+            ValueError,
+            r"state.second_moment\[0\] is float64\[3\] but params\[0\] is float32\[3\]",
+        ),
+        (
+            {"second_moment": (np.full(3, -1.0, np.float32),)},
+            ValueError,
+            r"state.second_moment\[0\] holds negative values",
+        ),
+        (
+            {"second_moment": ()},
+            ValueError,
+            r"state.second_moment holds 0 arrays for 1 parameters",
+        ),
+        (
+            {"first_moment": (np.full(3, np.nan, np.float32),)},
+            ValueError,
+            r"state.first_moment\[0\] contains 1|state.first_moment\[0\] contains 3",
+        ),
+        (
+            {"first_moment": np.zeros(3, np.float32)},
+            TypeError,
+            r"state.first_moment must be a tuple",
+        ),
+        (
+            {"first_moment": ([0.0, 0.0, 0.0],)},
+            TypeError,
+            r"state.first_moment\[0\] must be a NumPy",
+        ),
+    ],
+)
 def test_functional_update_checks_its_state(change, error, message):
     from adam.numpy import update
+
     p, g, s = _functional_setup()
     with pytest.raises(error, match=message):
         update(g, s._replace(**change), p)
@@ -210,6 +284,7 @@ def test_functional_update_checks_its_state(change, error, message):
 def test_functional_update_step_is_a_python_int():
     """np.int8(127) + 1 wrapped to -128 (a NaN bias correction)."""
     from adam.numpy import update
+
     p, g, s = _functional_setup()
     _, new = update(g, s._replace(step=np.int8(127)), p)
     assert new.step == 128 and type(new.step) is int
@@ -218,11 +293,17 @@ def test_functional_update_step_is_a_python_int():
 def test_functional_update_checks_its_state_with_two_parameters():
     """zip() truncated: 2 parameters in, 1 out."""
     from adam.numpy import init, update
+
     p = [np.ones(3, np.float32), np.ones(2, np.float32)]
     s = init(p)
-    with pytest.raises(ValueError, match="state.second_moment holds 1 arrays for 2 parameters"):
-        update([np.ones(3, np.float32), np.ones(2, np.float32)],
-               s._replace(second_moment=s.second_moment[:1]), p)
+    with pytest.raises(
+        ValueError, match="state.second_moment holds 1 arrays for 2 parameters"
+    ):
+        update(
+            [np.ones(3, np.float32), np.ones(2, np.float32)],
+            s._replace(second_moment=s.second_moment[:1]),
+            p,
+        )
 
 
 @pytest.mark.parametrize("hyperparameters", [{"learning_rate": 0.1}, None])
@@ -231,9 +312,12 @@ def test_functional_update_refuses_other_hyperparameters(hyperparameters):
     from types import SimpleNamespace
 
     from adam.numpy import Hyperparameters, update
+
     p, g, s = _functional_setup()
     if hyperparameters is None:
         fields = Hyperparameters().as_dict()
         hyperparameters = SimpleNamespace(**{**fields, "learning_rate": -1.0})
-    with pytest.raises(TypeError, match="hyperparameters must be an adam.numpy.Hyperparameters"):
+    with pytest.raises(
+        TypeError, match="hyperparameters must be an adam.numpy.Hyperparameters"
+    ):
         update(g, s, p, hyperparameters)

@@ -1,8 +1,9 @@
-"""The successors benchmark runs on a tiny grid and writes the file the chapter reads; the
-summary picks each optimizer's best learning rate. Structure only, no timing.
+"""The successors benchmark runs on a tiny grid and writes the file the chapter reads;
+the summary picks each optimizer's best learning rate. Structure only, no timing.
 
 The script runs Keras on JAX, so it runs in a subprocess (this test session may have
 imported Keras on another backend)."""
+
 import json
 import os
 import subprocess
@@ -21,10 +22,25 @@ def test_grids_are_half_decades_from_a_tenth_of_the_centre():
 
 
 def test_best_rate_is_the_lowest_mean_validation_loss_and_diverged_runs_lose():
-    rows = [{"problem": "p", "optimizer": "o", "learning_rate": lr, "seed": s,
-             "val_loss": v, "test_loss": v, "test_accuracy": 0.5}
-            for lr, s, v in [(1.0, 0, 0.3), (1.0, 1, 0.5), (2.0, 0, 0.35), (2.0, 1, 0.36),
-                             (3.0, 0, None), (3.0, 1, 0.1)]]
+    rows = [
+        {
+            "problem": "p",
+            "optimizer": "o",
+            "learning_rate": lr,
+            "seed": s,
+            "val_loss": v,
+            "test_loss": v,
+            "test_accuracy": 0.5,
+        }
+        for lr, s, v in [
+            (1.0, 0, 0.3),
+            (1.0, 1, 0.5),
+            (2.0, 0, 0.35),
+            (2.0, 1, 0.36),
+            (3.0, 0, None),
+            (3.0, 1, 0.1),
+        ]
+    ]
     assert successors.best_rates(rows) == {("p", "o"): 2.0}
     (summary,) = successors.summarize(rows)
     assert summary["best_learning_rate"] == 2.0 and not summary["at_grid_edge"]
@@ -35,9 +51,24 @@ def test_script_writes_every_optimizer_and_problem(tmp_path):
     out = tmp_path / "successors.json"
     env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "2"}
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "successors.py"), "--seeds", "1",
-         "--points", "2", "--steps", "10", "--json", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "successors.py"),
+            "--seeds",
+            "1",
+            "--points",
+            "2",
+            "--steps",
+            "10",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(out.read_text())
     for key in ("date", "command", "machine", "data", "problems", "grids", "seconds"):

@@ -1,6 +1,7 @@
 """adam.tensorflow against bad or unusual input: bfloat16 moments, the step count,
 replica contexts of tf.distribute, and Keras's (gradient, variable) pairs (more in
 test_tensorflow_safety.py)."""
+
 import os
 import subprocess
 import sys
@@ -62,8 +63,10 @@ def test_other_dtypes_keep_moments_in_their_own_dtype(dtype):
     assert {a.dtype for a in arrays} == {dtype}
 
 
-@pytest.mark.parametrize("value, error", [(1.5, ValueError), (-3, ValueError),
-                                          (True, TypeError), ("2", TypeError)])
+@pytest.mark.parametrize(
+    "value, error",
+    [(1.5, ValueError), (-3, ValueError), (True, TypeError), ("2", TypeError)],
+)
 def test_iterations_must_be_a_non_negative_integer(value, error):
     w = tf.Variable([1.0, 2.0])
     opt = adam.tensorflow.Adam([w], learning_rate=0.1)
@@ -72,22 +75,25 @@ def test_iterations_must_be_a_non_negative_integer(value, error):
     with pytest.raises(error, match="iterations must be a non-negative integer"):
         opt.iterations = value
     assert_same(state(opt), before)
-    opt.apply_gradients([tf.constant([0.5, 0.5])])       # still a working optimizer
+    opt.apply_gradients([tf.constant([0.5, 0.5])])  # still a working optimizer
     assert int(opt.iterations) == 2
 
 
 def test_an_assigned_step_count_resumes_as_that_many_steps():
     rng = np.random.default_rng(0)
     grads = [[rng.normal(size=3).astype(np.float32)] for _ in range(6)]
-    expected = run_numpy(NumpyAdam(learning_rate=0.1), [np.ones(3, np.float32)],
-                         grads)[0]
+    expected = run_numpy(NumpyAdam(learning_rate=0.1), [np.ones(3, np.float32)], grads)[
+        0
+    ]
     w = tf.Variable(np.ones(3, np.float32))
     first = adam.tensorflow.Adam([w], learning_rate=0.1)
     for g in grads[:3]:
         first.apply_gradients(g)
     second = adam.tensorflow.Adam([w], learning_rate=0.1)
-    for theirs, ours in zip(first.first_moments + first.second_moments,
-                            second.first_moments + second.second_moments):
+    for theirs, ours in zip(
+        first.first_moments + first.second_moments,
+        second.first_moments + second.second_moments,
+    ):
         ours.assign(theirs)
     second.iterations = np.int64(3)
     for g in grads[3:]:
@@ -103,8 +109,9 @@ def test_a_negative_step_count_written_into_the_variable_is_refused():
     opt.apply_gradients([tf.constant([0.5, 0.5])])
     opt.iterations.assign(-3)
     before = state(opt)
-    with pytest.raises(tf.errors.InvalidArgumentError,
-                       match="iterations .*is negative"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match="iterations .*is negative"
+    ):
         opt.apply_gradients([tf.constant([0.5, 0.5])])
     assert_same(state(opt), before)
 
@@ -119,8 +126,13 @@ def test_keras_pairs_are_accepted():
         opt = adam.tensorflow.Adam([w, b], learning_rate=0.1)
         pairs = list(zip(grads, [w, b]))
         for _ in range(3):
-            opt.apply_gradients({"list": grads, "pairs": zip(grads, [w, b]),
-                                 "reversed pairs": pairs[::-1]}[form])
+            opt.apply_gradients(
+                {
+                    "list": grads,
+                    "pairs": zip(grads, [w, b]),
+                    "reversed pairs": pairs[::-1],
+                }[form]
+            )
         runs.append((w.numpy(), b.numpy()))
     for run in runs[1:]:
         assert_same(run, runs[0])
@@ -177,15 +189,23 @@ def test_mirrored_strategy_replica_context_is_refused():
     """Each replica would step its own copy with its own gradient, with nothing reduced.
     In a fresh process: logical devices must be set up before TensorFlow starts."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    result = subprocess.run([sys.executable, "-c", MIRRORED], capture_output=True,
-                            text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", MIRRORED],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     refused = "refused: adam.tensorflow.Adam does not reduce gradients across replicas"
     assert refused in result.stdout
 
 
-@pytest.mark.parametrize("value", [1e30, 2**63, np.uint64(2**64 - 1)],
-                         ids=["1e30", "2**63", "uint64 2**64-1"])
+@pytest.mark.parametrize(
+    "value",
+    [1e30, 2**63, np.uint64(2**64 - 1)],
+    ids=["1e30", "2**63", "uint64 2**64-1"],
+)
 def test_iterations_beyond_int64_are_refused(value):
     """opt.iterations = 1e30 gave TensorFlow's "Can't convert Python sequence with
     out-of-range integer": refused now by the same check, naming the bound."""
@@ -193,8 +213,10 @@ def test_iterations_beyond_int64_are_refused(value):
     opt = adam.tensorflow.Adam([w], learning_rate=0.1)
     opt.apply_gradients([tf.constant([0.5, 0.5])])
     before = state(opt)
-    with pytest.raises(ValueError, match=r"iterations must be at most 9223372036854775807"):
+    with pytest.raises(
+        ValueError, match=r"iterations must be at most 9223372036854775807"
+    ):
         opt.iterations = value
     assert_same(state(opt), before)
-    opt.iterations = 2**63 - 1                     # the largest the variable holds
+    opt.iterations = 2**63 - 1  # the largest the variable holds
     assert int(opt.iterations.numpy()) == 2**63 - 1

@@ -1,6 +1,7 @@
-"""adam.tensorflow in low precision, and its errors: scalars computed in float64 before the cast,
-gradients checked after the cast, overflowing squares refused, None gradients skipped as in
-Keras, and bad variable lists refused when the optimizer is made."""
+"""adam.tensorflow in low precision, and its errors: scalars computed in float64 before
+the cast, gradients checked after the cast, overflowing squares refused, None gradients
+skipped as in Keras, and bad variable lists refused when the optimizer is made."""
+
 import numpy as np
 import pytest
 
@@ -10,13 +11,19 @@ import adam.tensorflow  # noqa: E402
 from adam.experiments.agreement import run_numpy  # noqa: E402
 from adam.numpy import Adam as NumpyAdam  # noqa: E402
 
-LOW = {"float16": tf.float16, "bfloat16": tf.bfloat16, "float32": tf.float32,
-       "float64": tf.float64}
+LOW = {
+    "float16": tf.float16,
+    "bfloat16": tf.bfloat16,
+    "float32": tf.float32,
+    "float64": tf.float64,
+}
 
 
 def state(opt):
     arrays = opt.first_moments + opt.second_moments + (opt.max_second_moments or [])
-    return [a.numpy().copy() for a in arrays + opt.variables] + [int(opt.iterations.numpy())]
+    return [a.numpy().copy() for a in arrays + opt.variables] + [
+        int(opt.iterations.numpy())
+    ]
 
 
 def assert_same(a, b):
@@ -25,8 +32,9 @@ def assert_same(a, b):
 
 
 @pytest.mark.parametrize("dtype", list(LOW))
-@pytest.mark.parametrize("kw", [{}, {"epsilon_hat": True}, {"amsgrad": True},
-                                {"bias_correction": False}])
+@pytest.mark.parametrize(
+    "kw", [{}, {"epsilon_hat": True}, {"amsgrad": True}, {"bias_correction": False}]
+)
 def test_weights_without_gradient_stay_and_the_others_train(dtype, kw):
     start = np.array([0.5, -0.5, 1.0, 2.0], np.float32)
     w = tf.Variable(tf.cast(start, LOW[dtype]))
@@ -35,16 +43,27 @@ def test_weights_without_gradient_stay_and_the_others_train(dtype, kw):
         opt.apply_gradients([tf.constant([0.0, 0.0, 1.0, -1.0], LOW[dtype])])
     got = tf.cast(w, tf.float32).numpy()
     assert np.isfinite(got).all()
-    np.testing.assert_array_equal(got[:2], tf.cast(tf.cast(start, LOW[dtype]), tf.float32).numpy()[:2])
+    np.testing.assert_array_equal(
+        got[:2], tf.cast(tf.cast(start, LOW[dtype]), tf.float32).numpy()[:2]
+    )
     # The same five steps as in float64, to the dtype's precision.
-    exact = run_numpy(NumpyAdam(learning_rate=0.1, **kw), [start.astype(np.float64)],
-                      [[np.array([0.0, 0.0, 1.0, -1.0])]] * 5)[0]
+    exact = run_numpy(
+        NumpyAdam(learning_rate=0.1, **kw),
+        [start.astype(np.float64)],
+        [[np.array([0.0, 0.0, 1.0, -1.0])]] * 5,
+    )[0]
     # (bfloat16 keeps 8 bits: near 2, five roundings of up to 1/128 each)
-    np.testing.assert_allclose(got[2:] - start[2:], exact[2:] - start[2:], rtol=0.05,
-                               atol=0.04 if dtype == "bfloat16" else 0)
+    np.testing.assert_allclose(
+        got[2:] - start[2:],
+        exact[2:] - start[2:],
+        rtol=0.05,
+        atol=0.04 if dtype == "bfloat16" else 0,
+    )
 
 
-@pytest.mark.parametrize("kw", [{}, {"epsilon_hat": True, "epsilon": 1e-7}, {"amsgrad": True}])
+@pytest.mark.parametrize(
+    "kw", [{}, {"epsilon_hat": True, "epsilon": 1e-7}, {"amsgrad": True}]
+)
 def test_float32_steps_use_the_numpy_scalars(kw):
     # The scalars are computed in float64 and cast once, as adam.numpy.Adam does.
     rng = np.random.default_rng(0)
@@ -54,8 +73,9 @@ def test_float32_steps_use_the_numpy_scalars(kw):
     opt = adam.tensorflow.Adam([w], **kw)
     for g in grads:
         opt.apply_gradients(g)
-    np.testing.assert_allclose(w.numpy(), run_numpy(NumpyAdam(**kw), params, grads)[0],
-                               rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(
+        w.numpy(), run_numpy(NumpyAdam(**kw), params, grads)[0], rtol=1e-6, atol=1e-7
+    )
 
 
 def test_a_finite_gradient_that_overflows_float16_is_refused_after_the_cast():
@@ -63,8 +83,12 @@ def test_a_finite_gradient_that_overflows_float16_is_refused_after_the_cast():
     opt = adam.tensorflow.Adam([w])
     opt.apply_gradients([tf.constant([0.5, 0.5, 0.5], tf.float16)])
     before = state(opt)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="contains NaN or infinity"):
-        opt.apply_gradients([tf.constant([1.0, 1e5, 0.0], tf.float32)])   # inf in float16
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match="contains NaN or infinity"
+    ):
+        opt.apply_gradients(
+            [tf.constant([1.0, 1e5, 0.0], tf.float32)]
+        )  # inf in float16
     assert_same(state(opt), before)
 
 
@@ -75,7 +99,9 @@ def test_a_gradient_whose_square_overflows_is_refused(dtype, value):
     opt.apply_gradients([tf.ones(3, LOW[dtype]), tf.ones(2, LOW[dtype])])
     before = state(opt)
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"variable 1 .*overflows"):
-        opt.apply_gradients([tf.ones(3, LOW[dtype]), tf.constant([value, 1.0], LOW[dtype])])
+        opt.apply_gradients(
+            [tf.ones(3, LOW[dtype]), tf.constant([value, 1.0], LOW[dtype])]
+        )
     assert_same(state(opt), before)
     assert all(np.isfinite(a.astype(np.float32)).all() for a in before[:-1])
 
@@ -83,10 +109,14 @@ def test_a_gradient_whose_square_overflows_is_refused(dtype, value):
 def test_none_gradients_are_skipped_as_keras_does():
     used, unused = tf.Variable([1.0, 2.0]), tf.Variable([3.0], name="unused")
     opt = adam.tensorflow.Adam([used, unused], learning_rate=0.1)
-    with pytest.warns(UserWarning, match="Gradients do not exist for variables.*unused"):
+    with pytest.warns(
+        UserWarning, match="Gradients do not exist for variables.*unused"
+    ):
         opt.apply_gradients([tf.constant([1.0, -1.0]), None])
     np.testing.assert_allclose(used.numpy(), [0.9, 2.1], rtol=1e-6)
-    assert unused.numpy().tolist() == [3.0] and opt.first_moments[1].numpy().tolist() == [0.0]
+    assert unused.numpy().tolist() == [3.0] and opt.first_moments[
+        1
+    ].numpy().tolist() == [0.0]
     assert int(opt.iterations.numpy()) == 1
     with pytest.raises(ValueError, match="no gradient for any variable"):
         opt.apply_gradients([None, None])
@@ -103,19 +133,34 @@ def test_train_skips_a_variable_the_loss_does_not_use():
 @pytest.mark.parametrize("dtype", [tf.int32, tf.int64, tf.bool])
 def test_non_float_variables_are_refused_when_made(dtype):
     good, bad = tf.Variable([1.0]), tf.Variable(tf.zeros(2, dtype), name="counter")
-    with pytest.raises(TypeError, match=rf"variables\[1\] \(counter.*\) has dtype {dtype.name}"):
+    with pytest.raises(
+        TypeError, match=rf"variables\[1\] \(counter.*\) has dtype {dtype.name}"
+    ):
         adam.tensorflow.Adam([good, bad])
 
 
 def test_the_same_variable_twice_is_refused():
     w = tf.Variable([1.0], name="w")
-    with pytest.raises(ValueError, match=r"variables\[0\] and variables\[2\] are the same"):
+    with pytest.raises(
+        ValueError, match=r"variables\[0\] and variables\[2\] are the same"
+    ):
         adam.tensorflow.Adam([w, tf.Variable([2.0]), w])
 
 
-@pytest.mark.parametrize("name", ["learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad",
-                                  "weight_decay", "bias_correction", "epsilon_hat",
-                                  "hyperparameters"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "learning_rate",
+        "beta_1",
+        "beta_2",
+        "epsilon",
+        "amsgrad",
+        "weight_decay",
+        "bias_correction",
+        "epsilon_hat",
+        "hyperparameters",
+    ],
+)
 def test_hyperparameters_cannot_be_assigned_and_ignored(name):
     opt = adam.tensorflow.Adam([tf.Variable([1.0])])
     with pytest.raises(AttributeError, match=f"{name} is fixed"):
@@ -129,8 +174,10 @@ def test_a_complex_gradient_is_refused_not_cast_to_its_real_part(dtype):
     w = tf.Variable([0.0, 0.0])
     opt = adam.tensorflow.Adam([w], learning_rate=0.1)
     before = state(opt)
-    with pytest.raises(TypeError, match=f"gradient 0 .* has dtype {dtype.name}; "
-                                        "gradients must be real numbers"):
+    with pytest.raises(
+        TypeError,
+        match=f"gradient 0 .* has dtype {dtype.name}; gradients must be real numbers",
+    ):
         opt.apply_gradients([tf.cast(tf.constant([1j, -1 + 0j]), dtype)])
     assert_same(state(opt), before)
 
@@ -147,11 +194,14 @@ def test_a_gradient_of_unknown_length_inside_tf_function_is_accepted():
         opt.apply_gradients([g])
         return w.read_value()
 
-    np.testing.assert_allclose(step(tf.constant([1.0, -1.0, 1.0])).numpy(),
-                               [-0.1, 0.1, -0.1], rtol=1e-6)
+    np.testing.assert_allclose(
+        step(tf.constant([1.0, -1.0, 1.0])).numpy(), [-0.1, 0.1, -0.1], rtol=1e-6
+    )
     before = state(opt)
     with pytest.raises(tf.errors.InvalidArgumentError, match="not compatible"):
-        step(tf.constant([1.0]))                   # would broadcast to all three
+        step(tf.constant([1.0]))  # would broadcast to all three
     assert_same(state(opt), before)
-    with pytest.raises(ValueError, match=r"gradient 0 has shape \(2,\), its variable \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"gradient 0 has shape \(2,\), its variable \(3,\)"
+    ):
         opt.apply_gradients([tf.constant([1.0, 2.0])])

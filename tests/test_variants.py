@@ -1,26 +1,47 @@
-"""adam.numpy.variants against Keras's own AdamW, Adamax and Nadam, plus their checks."""
+"""adam.numpy.variants against Keras's own AdamW, Adamax and Nadam, plus their
+checks."""
+
 import numpy as np
 import pytest
-
-from adam.numpy import AdaMax, Adam, AdamW, Nadam
-from adam.experiments.agreement import gradient_sequence, run_keras, run_numpy
 from test_keras import assert_within_ulps
+
+from adam.experiments.agreement import gradient_sequence, run_keras, run_numpy
+from adam.numpy import Adam, AdaMax, AdamW, Nadam
 
 keras = pytest.importorskip("keras")
 
 
-@pytest.mark.parametrize("ours, theirs", [
-    (lambda: AdaMax(), lambda: keras.optimizers.Adamax()),
-    (lambda: AdaMax(learning_rate=0.01, beta_2=0.99), lambda: keras.optimizers.Adamax(learning_rate=0.01, beta_2=0.99)),
-    (lambda: Nadam(), lambda: keras.optimizers.Nadam()),
-    (lambda: Nadam(learning_rate=0.01, beta_1=0.8), lambda: keras.optimizers.Nadam(learning_rate=0.01, beta_1=0.8)),
-    (lambda: AdamW(epsilon_hat=True, epsilon=1e-7), lambda: keras.optimizers.AdamW()),
-    (lambda: AdamW(epsilon_hat=True, epsilon=1e-7, weight_decay=0.1, amsgrad=True),
-     lambda: keras.optimizers.AdamW(weight_decay=0.1, amsgrad=True)),
-], ids=["adamax", "adamax-lr", "nadam", "nadam-beta", "adamw", "adamw-amsgrad"])
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (lambda: AdaMax(), lambda: keras.optimizers.Adamax()),
+        (
+            lambda: AdaMax(learning_rate=0.01, beta_2=0.99),
+            lambda: keras.optimizers.Adamax(learning_rate=0.01, beta_2=0.99),
+        ),
+        (lambda: Nadam(), lambda: keras.optimizers.Nadam()),
+        (
+            lambda: Nadam(learning_rate=0.01, beta_1=0.8),
+            lambda: keras.optimizers.Nadam(learning_rate=0.01, beta_1=0.8),
+        ),
+        (
+            lambda: AdamW(epsilon_hat=True, epsilon=1e-7),
+            lambda: keras.optimizers.AdamW(),
+        ),
+        (
+            lambda: AdamW(
+                epsilon_hat=True, epsilon=1e-7, weight_decay=0.1, amsgrad=True
+            ),
+            lambda: keras.optimizers.AdamW(weight_decay=0.1, amsgrad=True),
+        ),
+    ],
+    ids=["adamax", "adamax-lr", "nadam", "nadam-beta", "adamw", "adamw-amsgrad"],
+)
 def test_matches_keras(ours, theirs):
     params, grads = gradient_sequence(steps=100)
-    assert_within_ulps(run_numpy(ours(), params, grads), run_keras(theirs(), params, grads))
+    assert_within_ulps(
+        run_numpy(ours(), params, grads), run_keras(theirs(), params, grads)
+    )
 
 
 def test_adamax_first_step_is_learning_rate_times_sign():
@@ -53,11 +74,18 @@ def test_nadam_restore_after_millions_of_steps_is_fast_and_exact():
         for t in (1, 10, 300, 1000, 20_000):
             exact = math.prod(nadam_momentum(beta_1, i) for i in range(1, t + 1))
             assert 1 - nadam_product(beta_1, t) == 1 - exact
-            assert 1 - nadam_product(beta_1, t) * nadam_momentum(beta_1, t + 1) \
-                == 1 - exact * nadam_momentum(beta_1, t + 1)
-    saved = {"optimizer": "Nadam", "hyperparameters": Nadam().hyperparameters.__dict__,
-             "iterations": 3_000_000,
-             "slots": {"first_moment": [np.full(3, 0.1)], "second_moment": [np.full(3, 0.2)]}}
+            assert 1 - nadam_product(beta_1, t) * nadam_momentum(
+                beta_1, t + 1
+            ) == 1 - exact * nadam_momentum(beta_1, t + 1)
+    saved = {
+        "optimizer": "Nadam",
+        "hyperparameters": Nadam().hyperparameters.__dict__,
+        "iterations": 3_000_000,
+        "slots": {
+            "first_moment": [np.full(3, 0.1)],
+            "second_moment": [np.full(3, 0.2)],
+        },
+    }
     resumed = Nadam()
     resumed.load_state_dict(saved)
     p = np.ones(3)
@@ -68,14 +96,23 @@ def test_nadam_restore_after_millions_of_steps_is_fast_and_exact():
 
 def test_adamw_is_adam_with_decay_and_amsgrad_is_a_flag():
     params, grads = gradient_sequence(steps=20)
-    np.testing.assert_array_equal(run_numpy(AdamW(weight_decay=0.01), params, grads)[0],
-                                  run_numpy(Adam(weight_decay=0.01), params, grads)[0])
+    np.testing.assert_array_equal(
+        run_numpy(AdamW(weight_decay=0.01), params, grads)[0],
+        run_numpy(Adam(weight_decay=0.01), params, grads)[0],
+    )
     assert AdamW().hyperparameters.weight_decay == 0.004
 
 
 @pytest.mark.parametrize("make", [AdaMax, Nadam])
-@pytest.mark.parametrize("kw, message", [({"learning_rate": 0.0}, "learning_rate"), ({"beta_1": 1.0}, "beta_1"),
-                                         ({"beta_2": 2.0}, "beta_2"), ({"epsilon": -1.0}, "epsilon")])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"learning_rate": 0.0}, "learning_rate"),
+        ({"beta_1": 1.0}, "beta_1"),
+        ({"beta_2": 2.0}, "beta_2"),
+        ({"epsilon": -1.0}, "epsilon"),
+    ],
+)
 def test_bad_hyperparameters(make, kw, message):
     with pytest.raises(ValueError, match=message):
         make(**kw)

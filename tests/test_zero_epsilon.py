@@ -1,17 +1,28 @@
-"""epsilon = 0: a coordinate whose gradient has always been zero, or whose gradient's square
-underflows, gets no step instead of 0/0 = NaN, in every implementation; the other coordinates
-step as usual."""
+"""epsilon = 0: a coordinate whose gradient has always been zero, or whose gradient's
+square underflows, gets no step instead of 0/0 = NaN, in every implementation; the other
+coordinates step as usual."""
+
 import numpy as np
 import pytest
 
 import adam.numpy.fast as fast
 from adam.experiments.agreement import run_numpy
-from adam.numpy import (Adam, AdaGrad, AdaMax, AdamW, Hyperparameters, Nadam, RMSProp, init,
-                        update)
+from adam.numpy import (
+    AdaGrad,
+    Adam,
+    AdaMax,
+    AdamW,
+    Hyperparameters,
+    Nadam,
+    RMSProp,
+    init,
+    update,
+)
 from adam.numpy.division import divide_no_nan
 
-#: Coordinates 0 and 1 never have a usable second moment: no gradient at all, and a gradient of
-#: 1e-30 whose square underflows to 0 in float32. Coordinates 2 and 3 are ordinary.
+#: Coordinates 0 and 1 never have a usable second moment: no gradient at all, and a
+#: gradient of 1e-30 whose square underflows to 0 in float32. Coordinates 2 and 3 are
+#: ordinary.
 STILL = [0, 1]
 
 
@@ -27,7 +38,8 @@ def problem(steps=6, size=4, seed=0):
 
 
 def assert_still_and_finite(start, end, shrink=1.0):
-    """Coordinates in STILL moved only by weight decay (`shrink`, the product of its factors)."""
+    """Coordinates in STILL moved only by weight decay (`shrink`, the product of its
+    factors)."""
     assert np.isfinite(end[0]).all(), end[0]
     if shrink == 1.0:
         np.testing.assert_array_equal(end[0][STILL], start[0][STILL])
@@ -64,17 +76,23 @@ OPTIMIZERS = {
 def test_numpy_optimizers_leave_coordinates_without_second_moment(name):
     params, grads = problem()
     optimizer = OPTIMIZERS[name]()
-    with np.errstate(divide="raise", invalid="raise", over="raise"):   # not even a 0/0 warning
+    with np.errstate(
+        divide="raise", invalid="raise", over="raise"
+    ):  # not even a 0/0 warning
         end = run_numpy(optimizer, params, grads)
-    if name == "AdaMax":                       # its u = max|g| sees the 1e-30: only 0 stays
+    if name == "AdaMax":  # its u = max|g| sees the 1e-30: only 0 stays
         assert np.isfinite(end[0]).all() and end[0][0] == params[0][0]
     else:
         decay = getattr(optimizer, "weight_decay", 0.0)
-        assert_still_and_finite(params, end, (1 - optimizer.learning_rate * decay) ** len(grads))
+        assert_still_and_finite(
+            params, end, (1 - optimizer.learning_rate * decay) ** len(grads)
+        )
 
 
-@pytest.mark.parametrize("switches", [{}, {"epsilon_hat": True}, {"bias_correction": False},
-                                      {"amsgrad": True}])
+@pytest.mark.parametrize(
+    "switches",
+    [{}, {"epsilon_hat": True}, {"bias_correction": False}, {"amsgrad": True}],
+)
 def test_readable_update_agrees_with_the_fast_step(switches):
     params, grads = problem()
     h = Hyperparameters(epsilon=0.0, **switches)
@@ -121,8 +139,9 @@ def test_keras_optimizer(kw):
     params, grads = problem()
     end = run_keras(adam.keras.Adam(epsilon=0.0, **kw), params, grads)
     assert_still_and_finite(params, end)
-    np.testing.assert_allclose(end[0], run_numpy(Adam(epsilon=0.0, **kw), params, grads)[0],
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        end[0], run_numpy(Adam(epsilon=0.0, **kw), params, grads)[0], rtol=1e-5
+    )
 
 
 def test_tensorflow_optimizer():
@@ -132,4 +151,6 @@ def test_tensorflow_optimizer():
     params, grads = problem()
     end = run_tensorflow(params, grads, epsilon=0.0)
     assert_still_and_finite(params, end)
-    np.testing.assert_allclose(end[0], run_numpy(Adam(epsilon=0.0), params, grads)[0], rtol=1e-5)
+    np.testing.assert_allclose(
+        end[0], run_numpy(Adam(epsilon=0.0), params, grads)[0], rtol=1e-5
+    )

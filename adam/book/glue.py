@@ -1,16 +1,19 @@
-"""`glue`: hand a value computed in a chapter to its text, in the built book and elsewhere.
+"""`glue`: hand a value computed in a chapter to its text, in the built book and
+elsewhere.
 
-When the book is built, MyST-NB's `glue` stores the value for ``{glue:text}`` roles in the
-prose. In a plain Jupyter or Colab session without MyST-NB the prose is not rendered from the
-notebook, so the value is only kept here (`glued`) and, unless ``display=False``, shown.
+When the book is built, MyST-NB's `glue` stores the value for ``{glue:text}`` roles in
+the prose. In a plain Jupyter or Colab session without MyST-NB the prose is not rendered
+from the notebook, so the value is only kept here (`glued`) and, unless
+``display=False``, shown.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 try:
     from myst_nb import glue as _myst_glue
-except ImportError:          # Colab and plain Jupyter: no book to feed
+except ImportError:  # Colab and plain Jupyter: no book to feed
     _myst_glue = None
 
 #: Every value glued in this session, by name (useful for checking a chapter's numbers).
@@ -18,8 +21,8 @@ glued: dict = {}
 
 
 def glue(name: str, value, display: bool = True) -> None:
-    # NumPy scalars print as "np.float64(1.5)" under NumPy 2, which the book's format specs
-    # ({glue:text}`name:.2f`) cannot parse: hand over the plain Python number.
+    # NumPy scalars print as "np.float64(1.5)" under NumPy 2, which the book's format
+    # specs ({glue:text}`name:.2f`) cannot parse: hand over the plain Python number.
     if isinstance(value, np.generic):
         value = value.item()
     glued[name] = value
@@ -27,6 +30,7 @@ def glue(name: str, value, display: bool = True) -> None:
         _myst_glue(name, value, display=display)
     elif display:
         from IPython.display import display as show
+
         show(value)
 
 
@@ -42,7 +46,8 @@ class Typeset(str):
 
 
 def scientific(value: float, digits: int = 1) -> Typeset:
-    """`value` as prose writes it, with `digits` decimals: 1.2 × 10⁻⁴, 10⁻² (not 1.2e-04).
+    """`value` as prose writes it, with `digits` decimals: 1.2 × 10⁻⁴, 10⁻² (not
+    1.2e-04).
 
     Glue the result and quote it with ``{glue:text}`name``` (no format spec)."""
     value = float(value)

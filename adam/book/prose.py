@@ -1,17 +1,19 @@
 """A chapter's paragraph with its numbers, for readers outside the built book.
 
-The book's prose takes its numbers from the cells through MyST roles (``{glue:text}`name:.2f```)
-and cites with ``{cite}``; Jupyter and Colab show those roles as they are written. After every
-paragraph that quotes a number, a cell that the book removes calls `paragraph` with the
-paragraph's cell id: it reads the paragraph from the chapter's notebook in the clone, puts the
-values the chapter glued in place of the roles, turns citations and cross-references into plain
-text, and displays it as Markdown. The notebook stays the one source of the text.
+The book's prose takes its numbers from the cells through MyST roles
+(``{glue:text}`name:.2f```) and cites with ``{cite}``; Jupyter and Colab show those
+roles as they are written. After every paragraph that quotes a number, a cell that the
+book removes calls `paragraph` with the paragraph's cell id: it reads the paragraph from
+the chapter's notebook in the clone, puts the values the chapter glued in place of the
+roles, turns citations and cross-references into plain text, and displays it as
+Markdown. The notebook stays the one source of the text.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import adam
@@ -31,7 +33,7 @@ def notebooks() -> list[Path]:
     return sorted(ROOT.glob("chapters/*.ipynb")) + sorted(ROOT.glob("intro.ipynb"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cells(path: Path, mtime: float) -> dict:
     cells = json.loads(path.read_text())["cells"]
     return {c["id"]: "".join(c["source"]) for c in cells if "id" in c}
@@ -56,11 +58,25 @@ def _bibliography() -> dict:
         key, body = match.group(1).strip(), match.group(2)
         authors = re.search(r"author\s*=\s*[{\"](.*?)[}\"],?\s*\n", body, re.S)
         year = re.search(r"year\s*=\s*[{\"]?(\d{4})", body)
-        names = [a.strip() for a in (authors.group(1) if authors else key).split(" and ")]
-        last = [n.split(",")[0].strip(" {}") if "," in n else n.split()[-1].strip(" {}")
-                for n in names if n]
-        who = (last[0] if len(last) == 1 else f"{last[0]} & {last[1]}" if len(last) == 2
-               else f"{last[0]} et al.") if last else key
+        names = [
+            a.strip() for a in (authors.group(1) if authors else key).split(" and ")
+        ]
+        last = [
+            n.split(",")[0].strip(" {}") if "," in n else n.split()[-1].strip(" {}")
+            for n in names
+            if n
+        ]
+        who = (
+            (
+                last[0]
+                if len(last) == 1
+                else f"{last[0]} & {last[1]}"
+                if len(last) == 2
+                else f"{last[0]} et al."
+            )
+            if last
+            else key
+        )
         entries[key] = f"{who}, {year.group(1)}" if year else who
     return entries
 
@@ -68,7 +84,9 @@ def _bibliography() -> dict:
 def _value(body: str, values: dict) -> str:
     name, _, spec = body.partition(":")
     if name not in values:
-        raise MissingNumber(f"the paragraph quotes {name!r}, which the chapter has not glued")
+        raise MissingNumber(
+            f"the paragraph quotes {name!r}, which the chapter has not glued"
+        )
     value = values[name]
     return format(value, spec) if spec else str(value)
 
@@ -78,11 +96,15 @@ def _plain(role: str, body: str, values: dict) -> str:
         return _value(body, values)
     if role == "cite":
         books = _bibliography()
-        return "(" + "; ".join(books.get(k.strip(), k.strip()) for k in body.split(",")) + ")"
+        return (
+            "("
+            + "; ".join(books.get(k.strip(), k.strip()) for k in body.split(","))
+            + ")"
+        )
     if role == "math":
         return f"${body}$"
     match = _TEXT_AND_TARGET.match(body)
-    if match:                              # {term}`text <Term>`, {ref}`text <label>`
+    if match:  # {term}`text <Term>`, {ref}`text <label>`
         return match.group("text")
     if role == "numref":
         return "the figure" if body.startswith("fig") else "the table below"
@@ -90,7 +112,7 @@ def _plain(role: str, body: str, values: dict) -> str:
         return "the equation"
     if role in ("ref", "doc"):
         return "another chapter" if role == "doc" else "another section"
-    return body                            # {term}`Term`
+    return body  # {term}`Term`
 
 
 def render(text: str, values: dict | None = None) -> str:
@@ -100,14 +122,14 @@ def render(text: str, values: dict | None = None) -> str:
     lines = []
     for line in text.splitlines():
         fence = re.match(r"^(`{3,}|:{3,})\{(\w+)\}\s*(.*)$", line)
-        if fence:                          # ```{admonition} Title -> **Title**
+        if fence:  # ```{admonition} Title -> **Title**
             name, argument = fence.group(2), fence.group(3)
             titled = name not in ("exercise", "solution") and argument
             lines.append(f"**{argument if titled else name.capitalize()}**")
         elif re.match(r"^(`{3,}|:{3,})\s*$", line) or re.match(r"^:\w+:", line):
-            continue                       # a directive's end and its options
+            continue  # a directive's end and its options
         elif re.match(r"^\([\w-]+\)=\s*$", line):
-            continue                       # a label
+            continue  # a label
         else:
             lines.append(line)
     return "\n".join(lines)
@@ -118,7 +140,7 @@ def paragraph(cell_id: str, values: dict | None = None) -> None:
     text = render(source(cell_id), values)
     try:
         from IPython.display import Markdown, display
-    except ImportError:                    # not in IPython: print it
+    except ImportError:  # not in IPython: print it
         print(text)
     else:
         display(Markdown(text))

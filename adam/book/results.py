@@ -1,9 +1,11 @@
 """The benchmark results the chapters read, found through the package, not the working
-directory: a notebook finds them wherever its kernel started (after a restart in Colab, too).
+directory: a notebook finds them wherever its kernel started (after a restart in Colab,
+too).
 
-The files live in the repository's `benchmarks/results/`, beside the package, which is where an
-editable install or a clone leaves them.
+The files live in the repository's `benchmarks/results/`, beside the package, which is
+where an editable install or a clone leaves them.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,13 +22,15 @@ class MissingResults(FileNotFoundError):
 
 
 def results_path(name: str) -> Path:
-    """The path of results file `name`; `MissingResults` says where it looked when it is absent."""
+    """The path of results file `name`; `MissingResults` says where it looked when it is
+    absent."""
     path = RESULTS / name
     if not path.is_file():
         raise MissingResults(
             f"no results file {name!r} in benchmarks/results/ beside the adam package "
             f"(the package must come from a clone of the book's repository); "
-            f"its benchmark script in benchmarks/ writes it")
+            f"its benchmark script in benchmarks/ writes it"
+        )
     return path
 
 

@@ -1,22 +1,25 @@
 """The seeds of the book's experiments, from one place.
 
 Every random number a chapter draws starts from a seed written in the chapter, such as
-`np.random.default_rng(seed(2015))` or `train(..., seed=seed(0))`. By default `seed(n)` is
-`n`, so the book shows what it always showed. With the environment variable
+`np.random.default_rng(seed(2015))` or `train(..., seed=seed(0))`. By default `seed(n)`
+is `n`, so the book shows what it always showed. With the environment variable
 ``ADAM_BOOK_SEED`` set to another whole number k, every `seed(n)` becomes a different
 seed, derived from k and n (the n stay distinct), so that every experiment runs on other
 random numbers. The chapters' claims must hold for those too: CI runs the chapters once
 more with ``ADAM_BOOK_SEED=1``.
 
-    ADAM_BOOK_SEED=1 jupyter nbconvert --execute chapters/07_advantages_and_drawbacks.ipynb
+    ADAM_BOOK_SEED=1 jupyter nbconvert --execute
+    chapters/07_advantages_and_drawbacks.ipynb
 """
+
 from __future__ import annotations
 
 import os
 
 import numpy as np
 
-#: The environment variable that chooses the book's other seeds; unset or 0: the defaults.
+#: The environment variable that chooses the book's other seeds; unset or 0: the
+#: defaults.
 ENV_VAR = "ADAM_BOOK_SEED"
 
 

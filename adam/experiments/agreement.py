@@ -1,23 +1,26 @@
 """Checking that implementations agree "to float32 rounding", and measuring how closely.
 
 One float32 step rounds each parameter to its own precision, and over many steps those
-roundings add up; the unit to measure them in is the ulp (unit in the last place). The tests
-and the chapters share these helpers: a gradient sequence, runners for each framework, and the
-distance in ulps.
+roundings add up; the unit to measure them in is the ulp (unit in the last place). The
+tests and the chapters share these helpers: a gradient sequence, runners for each
+framework, and the distance in ulps.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 
 def gradient_sequence(steps: int = 100, shapes=((7, 3), (3,)), seed: int = 0):
-    """float32 start parameters and `steps` gradients whose scales span four decades, so that
-    epsilon matters for some coordinates."""
+    """float32 start parameters and `steps` gradients whose scales span four decades, so
+    that epsilon matters for some coordinates."""
     rng = np.random.default_rng(seed)
     scales = [10.0 ** rng.uniform(-4, 0, size=s) for s in shapes]
     params = [rng.normal(size=s).astype(np.float32) for s in shapes]
-    grads = [[(sc * rng.normal(size=s)).astype(np.float32) for sc, s in zip(scales, shapes)]
-             for _ in range(steps)]
+    grads = [
+        [(sc * rng.normal(size=s)).astype(np.float32) for sc, s in zip(scales, shapes)]
+        for _ in range(steps)
+    ]
     return params, grads
 
 
@@ -35,7 +38,9 @@ def run_keras(optimizer, params, grads):
 
     variables = [keras.Variable(p) for p in params]
     for g in grads:
-        optimizer.apply_gradients(zip([keras.ops.convert_to_tensor(x) for x in g], variables))
+        optimizer.apply_gradients(
+            zip([keras.ops.convert_to_tensor(x) for x in g], variables)
+        )
     return [v.numpy() for v in variables]
 
 
@@ -55,6 +60,10 @@ def run_tensorflow(params, grads, **hyperparameters):
 def ulps(got, expected) -> float:
     """Largest distance between two lists of tensors, in float32 spacings (ulps) of each
     tensor's largest entry in `got`."""
-    return max(float(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)).max()
-                     / np.spacing(np.abs(np.asarray(a)).max()))
-               for a, b in zip(got, expected))
+    return max(
+        float(
+            np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)).max()
+            / np.spacing(np.abs(np.asarray(a)).max())
+        )
+        for a, b in zip(got, expected)
+    )

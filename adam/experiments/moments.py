@@ -1,10 +1,12 @@
 """Adam's own moment estimates m_t and v_t along a stream of gradients.
 
-The stream does not depend on the parameters, so it can be anything: noise with a known mean
-and variance, a constant, a sudden change. Each coordinate of a gradient is an independent
-stream, so one call can follow thousands of streams at once (to estimate expectations).
-The values come from `adam.numpy.update` itself, not from a second copy of the formulas.
+The stream does not depend on the parameters, so it can be anything: noise with a known
+mean and variance, a constant, a sudden change. Each coordinate of a gradient is an
+independent stream, so one call can follow thousands of streams at once (to estimate
+expectations). The values come from `adam.numpy.update` itself, not from a second copy
+of the formulas.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,11 +1,13 @@
 """A policy-gradient agent (REINFORCE) on a small corridor, in NumPy.
 
-The corridor has `length` cells; the agent starts a quarter of the way along, nearer the left
-end, and moves left or right. Reaching the right end pays +1, the left end -1, and each step
-costs `step_cost`; an episode also ends after `max_steps`. A random walk mostly falls off the
-near, losing end: the agent has to learn to walk the long way. The policy is a table of logits, one pair per cell, trained by
-gradient ascent on the expected return with any optimizer of `adam.numpy`.
+The corridor has `length` cells; the agent starts a quarter of the way along, nearer the
+left end, and moves left or right. Reaching the right end pays +1, the left end -1, and
+each step costs `step_cost`; an episode also ends after `max_steps`. A random walk
+mostly falls off the near, losing end: the agent has to learn to walk the long way. The
+policy is a table of logits, one pair per cell, trained by gradient ascent on the
+expected return with any optimizer of `adam.numpy`.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -33,7 +35,8 @@ class Corridor:
         return self.length // 4
 
     def step(self, cell: int, action: int) -> tuple[int, float, bool]:
-        """Move left (action 0) or right (1); returns the new cell, the reward and whether it ended."""
+        """Move left (action 0) or right (1); returns the new cell, the reward and
+        whether it ended."""
         cell += 1 if action == 1 else -1
         if cell == self.length - 1:
             return cell, 1.0 - self.step_cost, True
@@ -72,7 +75,9 @@ def reinforce_gradient(logits, cells, actions, episode_return, baseline):
     return (episode_return - baseline) * grad
 
 
-def train(optimizer, env: Corridor = Corridor(), episodes: int = 500, seed: int = 0) -> np.ndarray:
+def train(
+    optimizer, env: Corridor = Corridor(), episodes: int = 500, seed: int = 0
+) -> np.ndarray:
     """REINFORCE with a running-mean baseline; returns the return of every episode."""
     rng = np.random.default_rng(seed)
     logits = np.zeros((env.length, 2))
@@ -80,7 +85,9 @@ def train(optimizer, env: Corridor = Corridor(), episodes: int = 500, seed: int 
     baseline = 0.0
     for i in range(episodes):
         cells, actions, total = episode(env, logits, rng)
-        optimizer.step([logits], [reinforce_gradient(logits, cells, actions, total, baseline)])
+        optimizer.step(
+            [logits], [reinforce_gradient(logits, cells, actions, total, baseline)]
+        )
         baseline += 0.05 * (total - baseline)
         returns[i] = total
     return returns

@@ -21,6 +21,7 @@ Keras's distribution API (`keras.distribution`) creates each optimizer variable 
 layout of its weight (`add_variable_from_reference`), so it cannot keep the weights
 whole and split their moments; this module places the arrays itself.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,12 +33,18 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 LAYOUTS = ("single", "replicated", "sharded")
-COLLECTIVES = ("all-reduce", "reduce-scatter", "all-gather", "all-to-all",
-               "collective-permute")
+COLLECTIVES = (
+    "all-reduce",
+    "reduce-scatter",
+    "all-gather",
+    "all-to-all",
+    "collective-permute",
+)
 
 
 def training_devices() -> list:
-    """Every accelerator when there are several; else the CPU devices (see XLA_FLAGS)."""
+    """Every accelerator when there are several; else the CPU devices (see
+    XLA_FLAGS)."""
     devices = jax.devices()
     return devices if len(devices) > 1 else jax.devices("cpu")
 
@@ -80,11 +87,13 @@ def expected_bytes_per_device(opt_vars, n_devices: int, layout: str) -> int:
 def mlp(seed: int = 0, hidden: int = 128) -> keras.Model:
     """A small MNIST classifier, 784 -> hidden -> 10, with seeded weights."""
     keras.utils.set_random_seed(seed)
-    return keras.Sequential([
-        keras.Input((784,)),
-        keras.layers.Dense(hidden, activation="relu"),
-        keras.layers.Dense(10),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((784,)),
+            keras.layers.Dense(hidden, activation="relu"),
+            keras.layers.Dense(10),
+        ]
+    )
 
 
 def make_train_step(model, optimizer, state_shardings, replicated):
@@ -116,19 +125,21 @@ def collectives(compiled) -> dict:
 @dataclass
 class Result:
     layout: str
-    bytes_per_device: dict     # device -> bytes of optimizer state that it holds
-    expected_bytes: int        # the same, from the arithmetic
-    total_state_bytes: int     # all the optimizer state, counted once
-    weights: list              # the trained weights, NumPy arrays
-    losses: np.ndarray         # the training loss at each step
-    collectives: dict          # the compiled step's communication, by operation
+    bytes_per_device: dict  # device -> bytes of optimizer state that it holds
+    expected_bytes: int  # the same, from the arithmetic
+    total_state_bytes: int  # all the optimizer state, counted once
+    weights: list  # the trained weights, NumPy arrays
+    losses: np.ndarray  # the training loss at each step
+    collectives: dict  # the compiled step's communication, by operation
 
 
-def train(layout: str, x, y, steps: int = 30, batch: int = 256, optimizer=None,
-          seed: int = 0) -> Result:
+def train(
+    layout: str, x, y, steps: int = 30, batch: int = 256, optimizer=None, seed: int = 0
+) -> Result:
     """Train `mlp(seed)` on `steps` consecutive batches of (x, y), with the optimizer
     state in `layout`. `optimizer` defaults to `adam.keras.Adam(learning_rate=1e-3)`."""
     import adam.keras
+
     if steps * batch > len(x):
         raise ValueError(f"{steps} batches of {batch} need {steps * batch} rows")
     mesh = device_mesh(layout)
@@ -145,8 +156,13 @@ def train(layout: str, x, y, steps: int = 30, batch: int = 256, optimizer=None,
     others = [place(v, replicated) for v in model.non_trainable_variables]
     shardings = [state_sharding(v.shape, mesh, layout) for v in optimizer.variables]
     opt_vars = [place(v, s) for v, s in zip(optimizer.variables, shardings)]
-    batches = [(place(x[i * batch:(i + 1) * batch], by_rows),
-                place(y[i * batch:(i + 1) * batch], by_rows)) for i in range(steps)]
+    batches = [
+        (
+            place(x[i * batch : (i + 1) * batch], by_rows),
+            place(y[i * batch : (i + 1) * batch], by_rows),
+        )
+        for i in range(steps)
+    ]
     # Full float32 products: GPUs would otherwise multiply float32 matrices in TF32,
     # a rounding far coarser than the differences in summation order studied here.
     with jax.default_matmul_precision("highest"):
@@ -159,15 +175,21 @@ def train(layout: str, x, y, steps: int = 30, batch: int = 256, optimizer=None,
         losses.append(loss)
 
     n = mesh.shape["data"]
-    return Result(layout, optimizer_bytes_per_device(opt_vars),
-                  expected_bytes_per_device(opt_vars, n, layout),
-                  sum(v.nbytes for v in opt_vars), [np.asarray(w) for w in weights],
-                  np.array([float(v) for v in losses]), collectives(step))
+    return Result(
+        layout,
+        optimizer_bytes_per_device(opt_vars),
+        expected_bytes_per_device(opt_vars, n, layout),
+        sum(v.nbytes for v in opt_vars),
+        [np.asarray(w) for w in weights],
+        np.array([float(v) for v in losses]),
+        collectives(step),
+    )
 
 
 def mnist_rows(n: int = 7680):
     """The first `n` MNIST training images, float32 rows in [0, 1], and their labels."""
     from adam.experiments.mnist import load_mnist
+
     (x, y), _ = load_mnist(verbose=False)
     return (x[:n].reshape(n, 784) / 255).astype(np.float32), y[:n].astype(np.int32)
 
@@ -178,11 +200,13 @@ def reorder_within_batches(x, y, batch: int = 256, seed: int = 1):
     rng = np.random.default_rng(seed)
     order = np.arange(len(x))
     for start in range(0, len(x) - batch + 1, batch):
-        order[start:start + batch] = start + rng.permutation(batch)
+        order[start : start + batch] = start + rng.permutation(batch)
     return x[order], y[order]
 
 
 def largest_difference(a: Result, b: Result) -> float:
     """max |w_a - w_b| / max |w_b| over the layers: the gap relative to the weights."""
-    return max(float(np.max(np.abs(p - q)) / np.max(np.abs(q)))
-               for p, q in zip(a.weights, b.weights))
+    return max(
+        float(np.max(np.abs(p - q)) / np.max(np.abs(q)))
+        for p, q in zip(a.weights, b.weights)
+    )

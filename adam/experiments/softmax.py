@@ -1,8 +1,11 @@
-"""Softmax (multinomial logistic) regression in NumPy: a small convex model with real gradients.
+"""Softmax (multinomial logistic) regression in NumPy: a small convex model with real
+gradients.
 
-Small enough to train in seconds on a CPU, so chapters can compare many optimizer settings
-on real data; convex, so differences between runs come from the optimizer alone.
+Small enough to train in seconds on a CPU, so chapters can compare many optimizer
+settings on real data; convex, so differences between runs come from the optimizer
+alone.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,10 +17,11 @@ def init_params(n_features: int, n_classes: int, dtype=np.float32) -> list[np.nd
 
 
 def loss_and_gradients(params, x, y):
-    """Mean cross-entropy of ``softmax(x @ W + b)`` against integer labels `y`, and its gradients."""
+    """Mean cross-entropy of ``softmax(x @ W + b)`` against integer labels `y`, and its
+    gradients."""
     W, b = params
     logits = x @ W + b
-    logits -= logits.max(axis=1, keepdims=True)          # stable softmax
+    logits -= logits.max(axis=1, keepdims=True)  # stable softmax
     log_z = np.log(np.exp(logits).sum(axis=1, keepdims=True))
     log_p = logits - log_z
     n = len(y)
@@ -43,7 +47,7 @@ def train(optimizer, params, x, y, steps: int, batch_size: int = 128, seed: int 
     for t in range(steps):
         if position + batch_size > len(x):
             order, position = rng.permutation(len(x)), 0
-        batch = order[position:position + batch_size]
+        batch = order[position : position + batch_size]
         position += batch_size
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, grads = loss_and_gradients(params, x[batch], y[batch])

@@ -1,9 +1,11 @@
 """Logistic regression with binary features of very different frequencies.
 
-Feature j is present in a fraction ``frequencies[j]`` of the examples, from common (one in
-two) to rare (one in five hundred). A fixed learning rate that is safe for the common features
-is too small for the rare ones; per-coordinate step sizes (AdaGrad, Adam) fix that.
+Feature j is present in a fraction ``frequencies[j]`` of the examples, from common (one
+in two) to rare (one in five hundred). A fixed learning rate that is safe for the common
+features is too small for the rare ones; per-coordinate step sizes (AdaGrad, Adam) fix
+that.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,10 +15,10 @@ import numpy as np
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
-    features: np.ndarray        # (n, d) of 0.0 / 1.0
-    labels: np.ndarray          # (n,) of 0.0 / 1.0
-    true_weights: np.ndarray    # (d,)
-    frequencies: np.ndarray     # (d,)
+    features: np.ndarray  # (n, d) of 0.0 / 1.0
+    labels: np.ndarray  # (n,) of 0.0 / 1.0
+    true_weights: np.ndarray  # (d,)
+    frequencies: np.ndarray  # (d,)
 
     def loss(self, w: np.ndarray, rows=slice(None)) -> float:
         """Mean logistic loss (cross-entropy) over `rows`."""
@@ -26,12 +28,18 @@ class Problem:
     def gradient(self, w: np.ndarray, rows) -> np.ndarray:
         x = self.features[rows]
         z = x @ w
-        p = 0.5 * (1.0 + np.tanh(0.5 * z))    # the logistic function, without overflow
+        p = 0.5 * (1.0 + np.tanh(0.5 * z))  # the logistic function, without overflow
         return x.T @ (p - self.labels[rows]) / len(z)
 
 
-def make_problem(n: int = 10_000, d: int = 100, most: float = 0.5, least: float = 0.002,
-                 weight_scale: float = 2.0, seed: int = 0) -> Problem:
+def make_problem(
+    n: int = 10_000,
+    d: int = 100,
+    most: float = 0.5,
+    least: float = 0.002,
+    weight_scale: float = 2.0,
+    seed: int = 0,
+) -> Problem:
     """Labels drawn from a logistic model with weights N(0, weight_scale^2)."""
     rng = np.random.default_rng(seed)
     frequencies = np.geomspace(most, least, d)
@@ -42,8 +50,11 @@ def make_problem(n: int = 10_000, d: int = 100, most: float = 0.5, least: float 
     return Problem(features, labels, true_weights, frequencies)
 
 
-def train(problem: Problem, optimizer, steps: int = 1000, batch_size: int = 32, seed: int = 0):
-    """Minibatch training from zero weights; returns the weights, or None if they diverged."""
+def train(
+    problem: Problem, optimizer, steps: int = 1000, batch_size: int = 32, seed: int = 0
+):
+    """Minibatch training from zero weights; returns the weights, or None if they
+    diverged."""
     rng = np.random.default_rng(seed)
     w = np.zeros(problem.features.shape[1])
     for _ in range(steps):

@@ -1,12 +1,14 @@
 """The optimizers Adam grew out of, with the same interface as `adam.numpy.Adam`.
 
 Each update is one or two lines of mathematics; the code follows it directly (these are
-for small problems and comparisons, so they favour clarity over the speed of `Adam`). Each
-step computes the new values first and writes them only when every new state array is finite
-(`Optimizer._commit`): a gradient whose square overflows the dtype (|g| > 256 in float16)
-raises `MomentOverflowError` and changes nothing. Coordinates whose gradient has always been
-zero never move, in any dtype and whatever epsilon rounds to in it (`divide_no_nan`).
+for small problems and comparisons, so they favour clarity over the speed of `Adam`).
+Each step computes the new values first and writes them only when every new state array
+is finite (`Optimizer._commit`): a gradient whose square overflows the dtype (|g| > 256
+in float16) raises `MomentOverflowError` and changes nothing. Coordinates whose gradient
+has always been zero never move, in any dtype and whatever epsilon rounds to in it
+(`divide_no_nan`).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -73,7 +75,9 @@ class AdaGrad(Optimizer):
     non_negative_slots = ("sum_of_squares",)
 
     def __init__(self, learning_rate=0.01, epsilon=1e-8):
-        super().__init__(AdaGradHyperparameters(learning_rate=learning_rate, epsilon=epsilon))
+        super().__init__(
+            AdaGradHyperparameters(learning_rate=learning_rate, epsilon=epsilon)
+        )
 
     @classmethod
     def slots_for(cls, hyperparameters):
@@ -98,16 +102,18 @@ class RMSPropHyperparameters(Checked):
 
 
 class RMSProp(Optimizer):
-    """RMSProp (Tieleman & Hinton, 2012): ``mean_square = rho * mean_square + (1 - rho) * g**2``;
-    ``p -= lr * g / (sqrt(mean_square) + eps)``. A moving average instead of AdaGrad's sum,
-    and no bias correction."""
+    """RMSProp (Tieleman & Hinton, 2012): ``mean_square = rho * mean_square + (1 - rho)
+    * g**2``; ``p -= lr * g / (sqrt(mean_square) + eps)``. A moving average instead of
+    AdaGrad's sum, and no bias correction."""
 
     hyperparameters_type = RMSPropHyperparameters
     non_negative_slots = ("mean_square",)
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-8):
         super().__init__(
-            RMSPropHyperparameters(learning_rate=learning_rate, rho=rho, epsilon=epsilon)
+            RMSPropHyperparameters(
+                learning_rate=learning_rate, rho=rho, epsilon=epsilon
+            )
         )
 
     @classmethod
@@ -119,7 +125,8 @@ class RMSProp(Optimizer):
         new = {"params": [], "mean_square": []}
         for p, g, mean_square in zip(params, grads, self._slots["mean_square"]):
             mean_square = mean_square * h.rho + (1 - h.rho) * g * g
-            new["params"].append(p - divide_no_nan(h.learning_rate * g,
-                                                   np.sqrt(mean_square) + h.epsilon))
+            new["params"].append(
+                p - divide_no_nan(h.learning_rate * g, np.sqrt(mean_square) + h.epsilon)
+            )
             new["mean_square"].append(mean_square)
         self._commit(params, grads, new, ("mean_square",))

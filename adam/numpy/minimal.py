@@ -7,11 +7,11 @@ The classes are the checked ones: `adam.numpy.update` (complete) and `adam.numpy
 (fast), and `adam.numpy.SGD`, `AdaGrad` and `RMSProp`. The tests check that each
 function agrees with its class (and `adam_step` with a transcription of the paper).
 """
+
 import numpy as np
 
 
-def adam_step(theta, g, m, v, t,
-              alpha=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+def adam_step(theta, g, m, v, t, alpha=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
     """Step t = 1, 2, ... of Adam; returns the new theta, m, v. The teaching version:
     no checks, no switches (`adam.numpy.update` is the checked one)."""
     m = beta_1 * m + (1 - beta_1) * g
