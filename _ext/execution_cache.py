@@ -151,8 +151,7 @@ def store(
     return True
 
 
-# -- pytest plugin (registered by conftest.py)
-# ------------------------------------------------
+# -- pytest plugin (registered by conftest.py) -----------------------------------------
 def pytest_configure(config):
     if not getattr(config.option, "nbmake", False):
         return
@@ -173,8 +172,7 @@ def pytest_configure(config):
     NotebookRun.execute = execute_and_store
 
 
-# -- Sphinx extension (listed in _config.yml)
-# ----------------------------------------------------
+# -- Sphinx extension (listed in _config.yml) ------------------------------------------
 def _cache_path(app) -> Path:
     configured = getattr(app.config, "nb_execution_cache_path", "")
     return (

@@ -192,8 +192,7 @@ class ReadableEnglish(SearchEnglish):
         return super().split(greek_words(input))
 
 
-# -- which section uses which symbol
-# ------------------------------------------------------------
+# -- which section uses which symbol ---------------------------------------------------
 TITLE_WEIGHT = 5  # a symbol in a section's title counts as five uses in its formulas
 
 

@@ -156,8 +156,7 @@ def test_a_finite_gradient_that_overflows_the_parameter_dtype_is_refused():
     assert opt.iterations == 0 and (w == 1).all()
 
 
-# -- a gradient whose square overflows
-# --------------------------------------------------------
+# -- a gradient whose square overflows -------------------------------------------------
 #: Finite, but the square overflows: just above sqrt(largest) (Adam, AdaGrad: g * g), or
 #: half the largest value (RMSProp's (1 - rho) * g * g and Nadam's (1 - beta_2) * g * g
 #: overflow too).
@@ -285,8 +284,7 @@ def test_steps_near_the_limit_are_the_ordinary_steps(amsgrad, monkeypatch):
     )
 
 
-# -- FusedAdam: every dtype, and the same checkpoints
-# -------------------------------------------
+# -- FusedAdam: every dtype, and the same checkpoints ----------------------------------
 def byte_swapped(dtype):
     return np.dtype(dtype).newbyteorder()
 

@@ -66,8 +66,7 @@ def flatten(arrays):
     return np.concatenate([np.asarray(a, np.float64).ravel() for a in arrays])
 
 
-# -- agreement with the independent reference
-# -----------------------------------------------
+# -- agreement with the independent reference ------------------------------------------
 @pytest.mark.parametrize("switches", SWITCHES)
 def test_both_implementations_match_reference_in_float64(switches):
     params, grads = random_problem(0)
@@ -173,8 +172,7 @@ def test_non_contiguous_parameter_is_updated_in_place():
     np.testing.assert_allclose(base.T, before - 0.5, rtol=1e-12)
 
 
-# -- hand-checked values
-# -------------------------------------------------------------------
+# -- hand-checked values ---------------------------------------------------------------
 def test_first_steps_by_hand():
     # beta_1=0.5, beta_2=0.75, eps=0, lr=0.1, gradients 2 then -1 on one coordinate.
     # t=1: m=1, v=1, m_hat=2, v_hat=4 -> step 0.1*2/2 = 0.1      -> theta = 1 - 0.1   =
@@ -229,8 +227,7 @@ def test_epsilon_forms_coincide_with_rescaled_epsilon():
     np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
-# -- dtypes and shapes
-# ----------------------------------------------------------------------
+# -- dtypes and shapes -----------------------------------------------------------------
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dtype_is_preserved(dtype):
     params, grads = random_problem(6, dtype=dtype, steps=3)
@@ -257,8 +254,7 @@ def test_zero_size_and_scalar_parameters():
     assert params[1] == pytest.approx(2.0 - 0.001)
 
 
-# -- the fast path allocates nothing per step
-# --------------------------------------------------
+# -- the fast path allocates nothing per step ------------------------------------------
 def test_step_allocates_no_array_memory_after_the_first():
     n = 1 << 20
     p, g = np.zeros(n, np.float32), np.ones(n, np.float32)
@@ -274,8 +270,7 @@ def test_step_allocates_no_array_memory_after_the_first():
     )
 
 
-# -- checkpoints
-# ----------------------------------------------------------------------------
+# -- checkpoints -----------------------------------------------------------------------
 @pytest.mark.parametrize("switches", SWITCHES)
 def test_resume_from_state_dict_is_bit_for_bit(switches):
     params, grads = random_problem(7, steps=40, dtype=np.float32)

@@ -397,8 +397,7 @@ def test_functional_update_checks_its_inputs():
     assert params[0].tolist() == [0.0, 0.0, 0.0]
 
 
-# -- findings of the hostile review
-# -------------------------------------------------------
+# -- findings of the hostile review ----------------------------------------------------
 
 
 def _optimizers():
@@ -603,8 +602,7 @@ def test_overlaps_itself_is_exact():
     assert overlaps_itself(np.broadcast_to(np.zeros(3), (2, 3)))
 
 
-# -- finding 11, the NumPy parts
-# ----------------------------------------------------------------
+# -- finding 11, the NumPy parts -------------------------------------------------------
 
 
 @pytest.mark.parametrize("count", [10**400, 2**63, 1e300, np.uint64(2**64 - 1)])

@@ -11,8 +11,7 @@ from adam.experiments.agreement import gradient_sequence, run_numpy
 from adam.numpy import SGD, AdaGrad, Adam, AdaMax, AdamW, Nadam, RMSProp
 
 
-# -- Nadam's cached momentum product
-# ------------------------------------------------------------
+# -- Nadam's cached momentum product ---------------------------------------------------
 def test_nadam_cache_does_not_outlive_a_change_of_beta_1():
     params, grads = gradient_sequence(steps=6)
     other = Nadam(beta_1=0.5)
@@ -41,8 +40,7 @@ def test_nadam_beta_1_assigned_between_steps_is_used():
     )
 
 
-# -- memory shared between parameters, or between a gradient and a parameter
-# --------------------
+# -- memory shared between parameters, or between a gradient and a parameter -----------
 def shared_params():
     w = np.arange(4.0)
     base = np.arange(10.0)
@@ -92,8 +90,7 @@ def test_a_gradient_that_is_another_parameter_is_refused(make):
     assert (a == 1).all() and (b == 2).all() and opt.iterations == 0
 
 
-# -- hyperparameters assigned as attributes
-# ----------------------------------------------------
+# -- hyperparameters assigned as attributes --------------------------------------------
 GOOD = {
     "learning_rate": 0.05,
     "beta_1": 0.5,
@@ -218,8 +215,7 @@ def test_an_assigned_step_count_must_be_a_whole_number_of_steps(count, error):
     assert opt.iterations == 6 and type(opt.iterations) is int
 
 
-# -- finding 4: the functional update checks its state and hyperparameters
-# -----------------
+# -- finding 4: the functional update checks its state and hyperparameters -------------
 
 
 def _functional_setup():

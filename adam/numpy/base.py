@@ -102,8 +102,7 @@ class Optimizer:
         # saved rounded); a negative count a NaN one. Refuse both, naming them.
         self._iterations = check_iterations(value)
 
-    # -- what subclasses provide
-    # ---------------------------------------------------------
+    # -- what subclasses provide -------------------------------------------------------
     @classmethod
     def slots_for(cls, hyperparameters) -> tuple[str, ...]:
         """Names of the per-parameter state arrays these hyperparameters need."""
@@ -155,8 +154,7 @@ class Optimizer:
                         "but it is a running average of squares"
                     )
 
-    # -- hyperparameters
-    # -----------------------------------------------------------------
+    # -- hyperparameters ---------------------------------------------------------------
     @property
     def hyperparameters(self):
         return self._hyperparameters
@@ -198,8 +196,7 @@ class Optimizer:
         )
         return f"{type(self).__name__}({args})"
 
-    # -- stepping
-    # ------------------------------------------------------------------------
+    # -- stepping ----------------------------------------------------------------------
     def step(self, params, grads) -> None:
         """Update `params` (a list of float arrays) in place, given one gradient per
         parameter.
@@ -267,8 +264,7 @@ class Optimizer:
         step)."""
         return sum(a.nbytes for arrays in (self._slots or {}).values() for a in arrays)
 
-    # -- checkpoints
-    # ---------------------------------------------------------------------
+    # -- checkpoints -------------------------------------------------------------------
     def state_dict(self) -> dict:
         """Everything needed to resume bit for bit: hyperparameters, step count, slot
         arrays (copies, so that later steps do not change a saved state)."""

@@ -103,8 +103,7 @@ class CompactHyperparameters(Hyperparameters):
         object.__setattr__(self, "block", int(block))
 
 
-# -- bfloat16 as uint16
-# ------------------------------------------------------------------------
+# -- bfloat16 as uint16 ----------------------------------------------------------------
 def to_bfloat16_bits(x: np.ndarray) -> np.ndarray:
     """float32 -> bfloat16 bits (uint16), rounded to nearest, ties to even
     (ml_dtypes)."""
@@ -133,8 +132,7 @@ def from_bfloat16_bits(bits: np.ndarray) -> np.ndarray:
     return np.asarray(bits, np.uint16).view(ml_dtypes.bfloat16).astype(np.float32)
 
 
-# -- linear block-wise 8-bit codes
-# --------------------------------------------------------------
+# -- linear block-wise 8-bit codes -----------------------------------------------------
 def _blocks(x: np.ndarray, block: int) -> np.ndarray:
     # A parameter smaller than a block is one block of its own size: the padding, and so
     # the cost, never exceeds the parameter's size (same codes and scales as padding to
@@ -246,8 +244,7 @@ class CompactAdam(Optimizer):
             )
         super().__setattr__(name, value)
 
-    # -- the moments, decoded and encoded
-    # ----------------------------------------------------
+    # -- the moments, decoded and encoded ----------------------------------------------
     def _empty_slots(self, params):
         h = self.hyperparameters
         if h.state == "bfloat16":
@@ -309,8 +306,7 @@ class CompactAdam(Optimizer):
             return []
         return [self._decode(i) for i in range(len(self._slots["first_moment"]))]
 
-    # -- stepping
-    # ------------------------------------------------------------------------------
+    # -- stepping ----------------------------------------------------------------------
     # `Optimizer.step` runs the checks, in float32 (`compute_dtype`), and makes the
     # slots with `_empty_slots`; `_apply` computes everything first and writes only at
     # the end.
@@ -373,8 +369,7 @@ class CompactAdam(Optimizer):
                 new_slots[name].append(encoded[name])
         return new_params, new_slots
 
-    # -- checkpoints
-    # -----------------------------------------------------------------------------
+    # -- checkpoints -------------------------------------------------------------------
     def _layout_of(self, slots) -> tuple:
         # The codes say the shapes; the parameters' dtype is taken from the next step.
         return [a.shape for a in slots["first_moment"]], None
