@@ -1,10 +1,11 @@
-"""adam.experiments.warmup_clipping: the tiny Transformer, its task, the warm-up schedule and
-the compiled training loop (Keras's Adam on JAX).
+"""adam.experiments.warmup_clipping: the tiny Transformer, its task, the warm-up
+schedule and the compiled training loop (Keras's Adam on JAX).
 
-The training checks run in a fresh process: Keras must see KERAS_BACKEND=jax before it is
-imported, and this test session imports Keras on its default backend. They check the pieces
-on a few steps, not the chapter's experiment.
+The training checks run in a fresh process: Keras must see KERAS_BACKEND=jax before it
+is imported, and this test session imports Keras on its default backend. They check the
+pieces on a few steps, not the chapter's experiment.
 """
+
 import os
 import subprocess
 import sys
@@ -15,13 +16,22 @@ import pytest
 
 pytest.importorskip("jax")
 
-ENV = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="2",
-           XLA_FLAGS="--xla_force_host_platform_device_count=8")
+ENV = dict(
+    os.environ,
+    KERAS_BACKEND="jax",
+    TF_CPP_MIN_LOG_LEVEL="2",
+    XLA_FLAGS="--xla_force_host_platform_device_count=8",
+)
 
 
 def run(script: str, env=ENV) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_linear_warmup_rises_to_the_peak_and_stays():
@@ -68,21 +78,20 @@ TRAIN = """
         raise SystemExit("a zero learning rate was accepted")
     except ValueError:
         pass
-    # Adam's first step is about alpha * sign(g): the average weight moves by almost alpha,
-    # never more than the paper's bound (1 - beta_1) / sqrt(1 - beta_2).
-    assert 0.5 < a.step_ratio[0] <= 1 and (a.step_ratio <= 0.1 / np.sqrt(0.001)).all()
-    assert abs(a.loss[0] - np.log(12)) < 1.5
+    # Adam's first step is about alpha * sign(g): the average weight moves by almost
+    alpha, # never more than the paper's bound (1 - beta_1) / sqrt(1 - beta_2). assert
+    0.5 < a.step_ratio[0] <= 1 and (a.step_ratio <= 0.1 / np.sqrt(0.001)).all() assert
+    abs(a.loss[0] - np.log(12)) < 1.5
 
     # An outlier multiplies the gradient of its batch only; earlier steps are unchanged.
     bad = W.train(x, y, rates, seed=0, outlier=(6, 100.0))
     np.testing.assert_array_equal(bad.loss[:7], a.loss[:7])
     np.testing.assert_allclose(bad.grad_norm[6], 100 * a.grad_norm[6], rtol=1e-4)
 
-    # Keras's global_clipnorm, set between the ordinary norms and the outlier's: the steps
-    # before the outlier are unchanged, the outlier's step is cut down (the reported norm is
-    # the one before clipping).
-    threshold = float(10 * a.grad_norm.max())
-    clipped = W.train(x, y, rates, seed=0, outlier=(6, 100.0),
+    # Keras's global_clipnorm, set between the ordinary norms and the outlier's: the
+    steps # before the outlier are unchanged, the outlier's step is cut down (the
+    reported norm is # the one before clipping). threshold = float(10 *
+    a.grad_norm.max()) clipped = W.train(x, y, rates, seed=0, outlier=(6, 100.0),
                         global_clipnorm=threshold)
     np.testing.assert_allclose(clipped.loss[:7], a.loss[:7], rtol=1e-5)
     np.testing.assert_allclose(clipped.grad_norm[:7], bad.grad_norm[:7], rtol=1e-5)
