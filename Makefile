@@ -64,7 +64,7 @@ test: $(STAMP) lint
 # optimizer suite against adam.keras.Adam, and the MNIST model for one short epoch. PyTorch is
 # not run: its Linux wheel pulls the CUDA libraries (gigabytes), too much for CI. Exit status 5
 # (pytest collected no test) counts as success, so that it cannot fail CI on its own.
-KERAS_TESTS := tests/test_keras.py tests/keras_suite tests/test_keras_mnist.py
+KERAS_TESTS := tests/test_keras.py tests/keras_suite tests/test_quickstart.py
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(PY) -c 'import keras; assert keras.backend.backend() == "jax"'
 	KERAS_BACKEND=jax $(PY) -m pytest -n 2 $(KERAS_TESTS) || [ $$? -eq 5 ]
@@ -108,7 +108,7 @@ PYTHON_CHAPTER := chapters/01_adam_in_one_page.ipynb
 PYTHON_SKIP := --ignore=tests/test_browser.py --ignore=tests/test_built_outputs.py \
 	--ignore=tests/test_colab_setup.py \
 	--deselect=tests/test_successors.py::test_script_writes_every_optimizer_and_problem \
-	--deselect=tests/test_warmup.py::test_training_is_seeded_and_deterministic_and_clipping_and_outliers_work
+	--deselect=tests/test_warmup_clipping.py::test_training_is_seeded_and_deterministic_and_clipping_and_outliers_work
 test-python:
 	@$(MAKE) --no-print-directory install VENV=.venv-$(PYVER)
 	.venv-$(PYVER)/bin/python -m pytest -p no:execution_cache -n 2 --nbmake --nbmake-timeout=600 \

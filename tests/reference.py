@@ -6,6 +6,8 @@ in plain Python floats, sharing no code with the package.
 
 import math
 
+import numpy as np
+
 
 def reference_adam(
     params,
@@ -45,3 +47,19 @@ def reference_adam(
                 theta[i] -= learning_rate * m_hat / (math.sqrt(v_hat) + epsilon)
         history.append(list(theta))
     return history
+
+
+def random_problem(
+    seed, shapes=((3, 4), (5,), ()), steps=30, dtype=np.float64, scale=1.0
+):
+    """Parameters and `steps` gradients whose scales span orders of magnitude."""
+    rng = np.random.default_rng(seed)
+    params = [rng.normal(size=s).astype(dtype) for s in shapes]
+    grads = [
+        [
+            (scale * rng.normal(size=s) * rng.lognormal(0, 2, size=s)).astype(dtype)
+            for s in shapes
+        ]
+        for _ in range(steps)
+    ]
+    return params, grads

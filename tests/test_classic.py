@@ -4,11 +4,6 @@ interface."""
 import numpy as np
 import pytest
 
-from adam.experiments.landscapes import (
-    ill_conditioned_quadratic,
-    rosenbrock,
-    trajectory,
-)
 from adam.numpy import SGD, AdaGrad, Adam, RMSProp
 
 G1, G2 = np.array([1.0, -2.0]), np.array([0.5, 4.0])
@@ -107,46 +102,3 @@ def test_bad_hyperparameters(cls, kw, message):
 def test_checkpoints_are_not_interchangeable():
     with pytest.raises(ValueError, match="saved by 'RMSProp', not 'AdaGrad'"):
         AdaGrad().load_state_dict(RMSProp().state_dict())
-
-
-def test_landscape_gradients_match_finite_differences():
-    rng = np.random.default_rng(1)
-    for land in (ill_conditioned_quadratic(), rosenbrock()):
-        for _ in range(5):
-            p = rng.uniform(-1.5, 1.5, size=2)
-            h = 1e-6
-            numeric = [
-                (land.value(p + h * e) - land.value(p - h * e)) / (2 * h)
-                for e in np.eye(2)
-            ]
-            np.testing.assert_allclose(land.gradient(p), numeric, rtol=1e-5, atol=1e-6)
-        assert land.value(np.array(land.minimum)) == pytest.approx(0.0)
-
-
-def test_trajectory_records_start_and_every_step():
-    land = ill_conditioned_quadratic()
-    path = trajectory(SGD(0.01), land, steps=10)
-    assert path.shape == (11, 2)
-    np.testing.assert_array_equal(path[0], land.start)
-    assert land.value(path[-1]) < land.value(path[0])
-
-
-def test_a_diverging_run_ends_in_nan_rows():
-    land = ill_conditioned_quadratic(50.0)
-    path = trajectory(SGD(1.0), land, steps=500)  # step size far above 2 / 50
-    assert np.isnan(path[-1]).all() and np.isfinite(path[:10]).all()
-    values = land.values(path)
-    assert (
-        np.isnan(values[-1])
-        and np.isfinite(values[0])
-        and (np.isinf(values) | np.isfinite(values) | np.isnan(values)).all()
-    )
-
-
-def test_moment_traces_for_a_constant_gradient():
-    from adam.experiments.moments import moment_traces
-
-    t = np.arange(1, 51)
-    m, v = moment_traces(np.full((50, 2), 3.0), beta_1=0.8, beta_2=0.95)
-    np.testing.assert_allclose(m[:, 0], 3.0 * (1 - 0.8**t), rtol=1e-12)
-    np.testing.assert_allclose(v[:, 1], 9.0 * (1 - 0.95**t), rtol=1e-12)

@@ -407,3 +407,23 @@ def test_int8_small_coordinates_next_to_a_large_one_step_too_far():
             ratios[t] = np.abs(w - before)[1:].mean() / 1e-3
     assert 0.4 < ratios[10] < 0.6 and 0.9 < ratios[100] < 1.1
     assert 2.3 < ratios[1000] < 2.7 and 3.1 < ratios[10_000] < 3.17
+
+
+def test_compact_load_state_dict_malformed_slot_is_named():
+    """A list where an array belongs gave AttributeError when another slot came
+    first."""
+    from adam.numpy import CompactAdam
+
+    opt = CompactAdam()
+    w = np.ones(3, np.float32)
+    opt.step([w], [np.ones(3, np.float32)])
+    state = opt.state_dict()
+    slots = {k: v for k, v in state["slots"].items() if k != "first_moment"}
+    state["slots"] = {**slots, "first_moment": [[1, 2, 3]]}  # another slot comes first
+    assert next(iter(state["slots"])) != "first_moment"
+    with pytest.raises(
+        ValueError,
+        match=r"malformed state dict: slots\['first_moment'\]\[0\] "
+        r"must be a",
+    ):
+        opt.load_state_dict(state)

@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("numba")
 
-from test_numpy_adam import SWITCHES, random_problem  # noqa: E402
+from reference import random_problem  # noqa: E402
 
 from adam.experiments.agreement import run_numpy  # noqa: E402
 from adam.fused import FusedAdam  # noqa: E402
@@ -18,15 +18,14 @@ def run(optimizer, params, grads):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("kw", SWITCHES)
-def test_bit_identical_to_numpy_adam(kw, dtype):
+def test_bit_identical_to_numpy_adam(switches, dtype):
     # Large enough for several NumPy blocks and for numba to split the loop over
     # threads.
     params, grads = random_problem(
         7, shapes=((300, 500), (17,), ()), steps=5, dtype=dtype
     )
-    expected, numpy_opt = run(Adam(**kw), params, grads)
-    got, fused_opt = run(FusedAdam(**kw), params, grads)
+    expected, numpy_opt = run(Adam(**switches), params, grads)
+    got, fused_opt = run(FusedAdam(**switches), params, grads)
     for a, b in zip(got, expected):
         assert a.dtype == dtype
         np.testing.assert_array_equal(a, b)

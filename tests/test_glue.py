@@ -1,5 +1,6 @@
 """adam.book.glue: numbers handed to the prose, typeset as prose writes them."""
 
+import numpy as np
 import pytest
 
 from adam.book import prose
@@ -28,3 +29,11 @@ def test_a_typeset_number_fills_a_paragraph_outside_the_book():
     assert isinstance(glued["test_gap_sci"], Typeset)
     text = prose.render("Adam is {glue:text}`test_gap_sci` away.")
     assert text.strip() == "Adam is 1.2 × 10⁻⁴ away."
+
+
+def test_glue_hands_over_plain_numbers():
+    from adam.book.glue import glue, glued
+
+    glue("a_numpy_float", np.float64(1.5), display=False)
+    glue("a_numpy_int", np.int64(3), display=False)
+    assert type(glued["a_numpy_float"]) is float and type(glued["a_numpy_int"]) is int

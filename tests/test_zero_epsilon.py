@@ -18,7 +18,6 @@ from adam.numpy import (
     init,
     update,
 )
-from adam.numpy.division import divide_no_nan
 
 #: Coordinates 0 and 1 never have a usable second moment: no gradient at all, and a
 #: gradient of 1e-30 whose square underflows to 0 in float32. Coordinates 2 and 3 are
@@ -46,16 +45,6 @@ def assert_still_and_finite(start, end, shrink=1.0):
     else:
         np.testing.assert_allclose(end[0][STILL], start[0][STILL] * shrink, rtol=1e-6)
     assert (end[0][2:] != start[0][2:]).all()
-
-
-def test_divide_no_nan():
-    x = np.array([1.0, 0.0, -3.0, 2.0], np.float32)
-    y = np.array([2.0, 0.0, 0.0, -0.0], np.float32)
-    with np.errstate(divide="raise", invalid="raise", over="raise"):
-        out = divide_no_nan(x, y)
-    assert out.dtype == np.float32
-    np.testing.assert_array_equal(out, [0.5, 0.0, 0.0, 0.0])
-    assert divide_no_nan(np.float64(3.0), np.float64(4.0)) == 0.75
 
 
 OPTIMIZERS = {
