@@ -99,11 +99,11 @@ COMBINING = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde", "\u0307": "dot
 #: Commands that only lay a formula out or stand for an operator: no word.
 LAYOUT = set(
     """frac dfrac tfrac sqrt left right big Big bigg Bigg bigl bigr Bigl Bigr
-    displaystyle textstyle limits nolimits nonumber notag quad qquad cdot cdots ldots
-    dots times leq le geq ge neq ne approx sim in to leftarrow rightarrow gets mid lvert
-    rvert vert lVert rVert Vert langle rangle odot otimes circ pm mp prime partial nabla
-    infty text mathrm operatorname mathbf boldsymbol mathit mathcal mathsf textrm textbf
-    texttt underbrace overbrace""".split()
+    displaystyle textstyle limits nolimits nonumber notag quad qquad cdot cdots
+    ldots dots times leq le geq ge neq ne approx sim in to leftarrow rightarrow gets
+    mid lvert rvert vert lVert rVert Vert langle rangle odot otimes circ pm mp prime
+    partial nabla infty text mathrm operatorname mathbf boldsymbol mathit mathcal
+    mathsf textrm textbf texttt underbrace overbrace""".split()
 )
 
 _ACCENT_RE = re.compile(

@@ -236,7 +236,7 @@ def timed(fn):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--n", type=int, default=10_000_000, help="parameters (float32)"
     )

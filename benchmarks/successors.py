@@ -35,7 +35,7 @@ from adam.experiments.mnist import load_mnist  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--points", type=int, default=6, help="learning rates per grid")
     parser.add_argument("--steps", type=int, default=400)

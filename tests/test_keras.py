@@ -255,30 +255,36 @@ def test_tensorflow_training_loop_fits_a_line():
 
 
 MIRRORED = textwrap.dedent("""
-    import numpy as np, tensorflow as tf, keras import adam.keras cpu =
-    tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu,
-    [tf.config.LogicalDeviceConfiguration()] * 2) rng = np.random.default_rng(0) x =
-    rng.normal(size=(256, 4)).astype(np.float32) y = (x[:, :1] - 2 * x[:,
-    1:2]).astype(np.float32)
+    import numpy as np, tensorflow as tf, keras
+    import adam.keras
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 4)).astype(np.float32)
+    y = (x[:, :1] - 2 * x[:, 1:2]).astype(np.float32)
 
     def train(strategy):
         with strategy.scope():
-            keras.utils.set_random_seed(0) model = keras.Sequential([keras.Input((4,)),
-            keras.layers.Dense(8, activation="tanh"),
+            keras.utils.set_random_seed(0)
+            model = keras.Sequential([keras.Input((4,)),
+                                      keras.layers.Dense(8, activation="tanh"),
                                       keras.layers.Dense(1)])
-            model.compile(optimizer=adam.keras.Adam(learning_rate=0.01, amsgrad=True),
-            loss="mse")
+            optimizer = adam.keras.Adam(learning_rate=0.01, amsgrad=True)
+            model.compile(optimizer=optimizer, loss="mse")
         model.fit(x, y, batch_size=32, epochs=3, shuffle=False, verbose=0)
         return model
 
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]) assert
-    mirrored.num_replicas_in_sync == 2 two = train(mirrored) one =
-    train(tf.distribute.get_strategy()) assert type(two.optimizer) is adam.keras.Adam
-    and int(tf.convert_to_tensor(two.optimizer.iterations)) == 24 diff =
-    max(float(np.max(np.abs(a - b))) for a, b in zip(two.get_weights(),
-    one.get_weights())) assert diff < 1e-5, diff print("max difference, 2 replicas vs
-    1:", diff)
+    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    assert mirrored.num_replicas_in_sync == 2
+    two = train(mirrored)
+    one = train(tf.distribute.get_strategy())
+    assert type(two.optimizer) is adam.keras.Adam
+    assert int(tf.convert_to_tensor(two.optimizer.iterations)) == 24
+    diff = max(float(np.max(np.abs(a - b)))
+               for a, b in zip(two.get_weights(), one.get_weights()))
+    assert diff < 1e-5, diff
+    print("max difference, 2 replicas vs 1:", diff)
 """)
 
 

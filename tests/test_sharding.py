@@ -75,17 +75,20 @@ TRAIN = """
         assert np.allclose(run.losses, single.losses, rtol=1e-5)
     assert single.losses[-1] < single.losses[0]
 
-    # The communication the compiler added: none on one device; the gradients summed #
-    over the devices; with split state, also the updated slices of the weights gathered
-    # (JAX 0.10 on CPU: one per split weight; the 10-output bias is updated everywhere).
-    assert not any(single.collectives.values()) assert
-    replicated.collectives["all-reduce"] >= 1 assert
-    replicated.collectives["all-gather"] == 0 assert sharded.collectives["all-gather"]
-    >= 1, sharded.collectives
+    # The communication the compiler added: none on one device; the gradients summed
+    # over the devices; with split state, also the updated slices of the weights
+    # gathered (JAX 0.10 on CPU: one per split weight; the 10-output bias is updated
+    # everywhere).
+    assert not any(single.collectives.values())
+    assert replicated.collectives["all-reduce"] >= 1
+    assert replicated.collectives["all-gather"] == 0
+    assert sharded.collectives["all-gather"] >= 1, sharded.collectives
 
-    # Keras's own Adam has the same variables, sharded the same way. keras_adam =
-    S.train("sharded", x, y, steps=3, optimizer=keras.optimizers.Adam(1e-3)) assert
-    set(keras_adam.bytes_per_device.values()) == {per_device} print("ok", rounding)
+    # Keras's own Adam has the same variables, sharded the same way.
+    keras_adam = S.train("sharded", x, y, steps=3,
+                         optimizer=keras.optimizers.Adam(1e-3))
+    assert set(keras_adam.bytes_per_device.values()) == {per_device}
+    print("ok", rounding)
 """
 
 

@@ -79,9 +79,9 @@ TRAIN = """
     except ValueError:
         pass
     # Adam's first step is about alpha * sign(g): the average weight moves by almost
-    alpha, # never more than the paper's bound (1 - beta_1) / sqrt(1 - beta_2). assert
-    0.5 < a.step_ratio[0] <= 1 and (a.step_ratio <= 0.1 / np.sqrt(0.001)).all() assert
-    abs(a.loss[0] - np.log(12)) < 1.5
+    # alpha, never more than the paper's bound (1 - beta_1) / sqrt(1 - beta_2).
+    assert 0.5 < a.step_ratio[0] <= 1 and (a.step_ratio <= 0.1 / np.sqrt(0.001)).all()
+    assert abs(a.loss[0] - np.log(12)) < 1.5
 
     # An outlier multiplies the gradient of its batch only; earlier steps are unchanged.
     bad = W.train(x, y, rates, seed=0, outlier=(6, 100.0))
@@ -89,9 +89,10 @@ TRAIN = """
     np.testing.assert_allclose(bad.grad_norm[6], 100 * a.grad_norm[6], rtol=1e-4)
 
     # Keras's global_clipnorm, set between the ordinary norms and the outlier's: the
-    steps # before the outlier are unchanged, the outlier's step is cut down (the
-    reported norm is # the one before clipping). threshold = float(10 *
-    a.grad_norm.max()) clipped = W.train(x, y, rates, seed=0, outlier=(6, 100.0),
+    # steps before the outlier are unchanged, the outlier's step is cut down (the
+    # reported norm is the one before clipping).
+    threshold = float(10 * a.grad_norm.max())
+    clipped = W.train(x, y, rates, seed=0, outlier=(6, 100.0),
                         global_clipnorm=threshold)
     np.testing.assert_allclose(clipped.loss[:7], a.loss[:7], rtol=1e-5)
     np.testing.assert_allclose(clipped.grad_norm[:7], bad.grad_norm[:7], rtol=1e-5)

@@ -6,9 +6,9 @@ it plays in the built book, in Jupyter and in Colab, with no server and no netwo
 player's icons are drawn inline (matplotlib's template fetches an icon font from a CDN;
 this module removes that).
 
-    paths = {"SGD": trajectory(SGD(0.01), bowl, 200), "Adam": trajectory(Adam(0.1),
-    bowl, 200)} animate_paths(paths, bowl)          # an IPython HTML object: the last
-    line of a cell
+    paths = {"SGD": trajectory(SGD(0.01), bowl, 200),
+             "Adam": trajectory(Adam(0.1), bowl, 200)}
+    animate_paths(paths, bowl)    # an IPython HTML object: the last line of a cell
 
 On the page, the player is ``<div class="adam-animation">`` holding matplotlib's ``<div
 class="animation">``: an ``<img>`` (its ``src`` is the current frame), an ``<input

@@ -8,8 +8,7 @@ seed, derived from k and n (the n stay distinct), so that every experiment runs 
 random numbers. The chapters' claims must hold for those too: CI runs the chapters once
 more with ``ADAM_BOOK_SEED=1``.
 
-    ADAM_BOOK_SEED=1 jupyter nbconvert --execute
-    chapters/07_advantages_and_drawbacks.ipynb
+    ADAM_BOOK_SEED=1 jupyter execute chapters/07_advantages_and_drawbacks.ipynb
 """
 
 from __future__ import annotations

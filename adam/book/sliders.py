@@ -8,8 +8,8 @@ network request.
 
     paths = {(alpha, beta_1, beta_2): trajectory(Adam(alpha, beta_1, beta_2), bowl, 100)
              for alpha, beta_1, beta_2 in itertools.product(alphas, beta_1s, beta_2s)}
-    path_sliders(paths, ["α", "β₁", "β₂"], contour_lines(bowl, levels), start=(0.1, 0.9,
-    0.999))
+    path_sliders(paths, ["α", "β₁", "β₂"], contour_lines(bowl, levels),
+                 start=(0.1, 0.9, 0.999))
 
 The figure sits in ``<div class="adam-sliders" data-state="...">``; each slider move
 sets `data-state` to the values shown, e.g. ``"α=0.1,β₁=0.9,β₂=0.999"``, and counts the
@@ -209,12 +209,17 @@ def path_sliders(
             "element": element,
         },
         code="""
-const index = sliders.map((s) => Math.round(s.value)); const [xs, ys] =
-paths[index.join(",")]; source.data = {x: xs, y: ys}; marks.data = {x: xs.filter((_, i)
-=> i % every == 0), y: ys.filter((_, i) => i % every == 0)}; const state = index.map((k,
-i) => labels[i] + "=" + shown[i][k]).join(","); const div =
-document.getElementById(element); if (div) { div.dataset.state = state;
-div.dataset.moves = Number(div.dataset.moves) + 1; }
+const index = sliders.map((s) => Math.round(s.value));
+const [xs, ys] = paths[index.join(",")];
+source.data = {x: xs, y: ys};
+const kept = (_, i) => i % every == 0;
+marks.data = {x: xs.filter(kept), y: ys.filter(kept)};
+const state = index.map((k, i) => labels[i] + "=" + shown[i][k]).join(",");
+const div = document.getElementById(element);
+if (div) {
+  div.dataset.state = state;
+  div.dataset.moves = Number(div.dataset.moves) + 1;
+}
 """,
     )
     for slider in sliders:
