@@ -3,12 +3,14 @@ gradients that share memory, and hyperparameters assigned as attributes."""
 
 import copy
 import dataclasses
+import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from adam.experiments.agreement import gradient_sequence, run_numpy
-from adam.numpy import SGD, AdaGrad, Adam, AdaMax, AdamW, Nadam, RMSProp
+from adam.numpy import SGD, AdaGrad, Adam, AdaMax, AdamW, CompactAdam, Nadam, RMSProp
 
 
 # -- Nadam's cached momentum product ---------------------------------------------------
@@ -198,3 +200,42 @@ def test_hyperparameters_object_is_read_only():
 
 
 # -- finding 4: the functional update checks its state and hyperparameters -------------
+
+
+# -- checkpoints written before --------------------------------------------------------
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def old_checkpoints():
+    """state_dicts written by the package at commit e50719d (before the hyperparameters
+    became plain attributes), with the parameters, the next gradient and the parameters
+    that commit's optimizer computed from them."""
+    with open(FIXTURES / "numpy_checkpoints_e50719d.pkl", "rb") as f:
+        return pickle.load(f)
+
+
+CLASSES_BY_NAME = {
+    "Adam": Adam,
+    "AdamW": AdamW,
+    "SGD": SGD,
+    "AdaGrad": AdaGrad,
+    "RMSProp": RMSProp,
+    "AdaMax": AdaMax,
+    "Nadam": Nadam,
+    "CompactAdam-bfloat16": CompactAdam,
+    "CompactAdam-int8": CompactAdam,
+}
+
+
+@pytest.mark.parametrize("name", list(CLASSES_BY_NAME))
+def test_old_checkpoint_resumes_bit_for_bit(name):
+    saved = old_checkpoints()[name]
+    opt = CLASSES_BY_NAME[name]()
+    opt.load_state_dict(saved["state"])
+    assert opt.iterations == 3
+    for key, value in saved["state"]["hyperparameters"].items():
+        assert getattr(opt, key) == value
+    params = [p.copy() for p in saved["params"]]
+    opt.step(params, saved["grads"])
+    for got, expected in zip(params, saved["after"]):
+        np.testing.assert_array_equal(got, expected)
