@@ -907,3 +907,21 @@ def test_a_learning_rate_scheduler_may_end_at_0():
     assert not np.array_equal(weights[0][0], weights[1][0])
     for last, before in zip(weights[2], weights[1], strict=True):  # lr 0: no move
         np.testing.assert_array_equal(last, before)
+
+
+def test_old_keras_file_loads_and_trains():
+    """A model saved with adam.keras.Adam at e50719d: two steps, amsgrad=True."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "fixtures" / "keras_model_e50719d.keras"
+    model = keras.saving.load_model(path)
+    opt = model.optimizer
+    assert type(opt) is adam.keras.Adam
+    assert opt.amsgrad is True and opt.beta_2 == 0.999 and not opt.epsilon_hat
+    assert int(keras.ops.convert_to_numpy(opt.iterations)) == 2
+    assert float(keras.ops.convert_to_numpy(opt.learning_rate)) == pytest.approx(0.01)
+    moments = [v for v in opt.variables if "velocity_hat" in v.path]
+    assert moments and all(keras.ops.convert_to_numpy(v).any() for v in moments)
+    x = np.ones((4, 3), np.float32)
+    model.fit(x, np.zeros((4, 2), np.float32), epochs=1, verbose=0)
+    assert int(keras.ops.convert_to_numpy(opt.iterations)) == 3
