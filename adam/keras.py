@@ -129,6 +129,9 @@ class Adam(keras.optimizers.Optimizer):
         rate = _fixed_rate(learning_rate)
         if rate is None:
             rate = _first_scheduled_rate(learning_rate)
+        # Every keyword by name, as Keras's adamw.py passes them on: each argument can
+        # be followed from the signature to the one check. Alike in every optimizer of
+        # the package, and deliberately so (`duplicates` lists these lists as pairs).
         checked = check_hyperparameters(
             beta_1=beta_1,
             beta_2=beta_2,

@@ -58,6 +58,9 @@ class Adam:
         bias_correction=True,
         epsilon_hat=False,
     ):
+        # Every keyword by name, as Keras's adamw.py passes them on: each argument can
+        # be followed from the signature to the one check. Alike in every optimizer of
+        # the package, and deliberately so (`duplicates` lists these lists as pairs).
         hyperparameters = Hyperparameters(
             learning_rate=learning_rate,
             beta_1=beta_1,

@@ -16,8 +16,11 @@ import keras
 import numpy as np
 
 
-def build_model(seed: int = 0) -> keras.Model:
-    """The quickstart model, its weights drawn from `seed`."""
+def build_model(
+    seed: int = 0, name: str = "quickstart", output_name: str | None = None
+) -> keras.Model:
+    """The quickstart model, its weights drawn from `seed`; `name` names the model and
+    `output_name` its last layer (None: Keras's default name)."""
     keras.utils.set_random_seed(seed)
     return keras.Sequential(
         [
@@ -25,9 +28,9 @@ def build_model(seed: int = 0) -> keras.Model:
             keras.layers.Flatten(),
             keras.layers.Dense(128, activation="relu"),
             keras.layers.Dropout(0.2),
-            keras.layers.Dense(10),
+            keras.layers.Dense(10, name=output_name),
         ],
-        name="quickstart",
+        name=name,
     )
 
 

@@ -155,19 +155,10 @@ def problem(name: str) -> Problem:
 
 
 def _mlp(seed: int):
-    import keras
+    """The book's MNIST model (`adam.experiments.quickstart`), its output named."""
+    from adam.experiments.quickstart import build_model
 
-    keras.utils.set_random_seed(seed)
-    return keras.Sequential(
-        [
-            keras.Input(shape=(28, 28)),
-            keras.layers.Flatten(),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dropout(0.2),
-            keras.layers.Dense(10, name=OUTPUT),
-        ],
-        name="mnist_mlp",
-    )
+    return build_model(seed, name="mnist_mlp", output_name=OUTPUT)
 
 
 def _transformer(seed: int, width: int = 32):

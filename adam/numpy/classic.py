@@ -47,6 +47,8 @@ class SGD(Optimizer):
     def slots_for(cls, hyperparameters):
         return ("velocity",) if hyperparameters.momentum else ()
 
+    # One line per formula, as in the paper; the loop around it has the same shape in
+    # each optimizer of this module, deliberately: it is what the reader compares.
     def _apply(self, params, grads):
         h = self.hyperparameters
         new = {"params": [], "velocity": []}
@@ -83,6 +85,8 @@ class AdaGrad(Optimizer):
     def slots_for(cls, hyperparameters):
         return ("sum_of_squares",)
 
+    # One line per formula, as in the paper; the loop around it has the same shape in
+    # each optimizer of this module, deliberately: it is what the reader compares.
     def _apply(self, params, grads):
         h = self.hyperparameters
         new = {"params": [], "sum_of_squares": []}
@@ -120,6 +124,8 @@ class RMSProp(Optimizer):
     def slots_for(cls, hyperparameters):
         return ("mean_square",)
 
+    # One line per formula, as in the paper; the loop around it has the same shape in
+    # each optimizer of this module, deliberately: it is what the reader compares.
     def _apply(self, params, grads):
         h = self.hyperparameters
         new = {"params": [], "mean_square": []}

@@ -213,6 +213,9 @@ class CompactAdam(Optimizer):
         state="bfloat16",
         block=256,
     ):
+        # Every keyword by name, as Keras's adamw.py passes them on: each argument can
+        # be followed from the signature to the one check. Alike in every optimizer of
+        # the package, and deliberately so (`duplicates` lists these lists as pairs).
         super().__init__(
             CompactHyperparameters(
                 learning_rate=learning_rate,

@@ -127,6 +127,9 @@ class Adam(Optimizer):
         threads=None,
     ):
         threads = check_threads(threads)
+        # Every keyword by name, as Keras's adamw.py passes them on: each argument can
+        # be followed from the signature to the one check. Alike in every optimizer of
+        # the package, and deliberately so (`duplicates` lists these lists as pairs).
         super().__init__(
             Hyperparameters(
                 learning_rate=learning_rate,
@@ -145,6 +148,7 @@ class Adam(Optimizer):
         ] = {}  # one block per dtype and thread
         self._bounds = None  # per parameter: upper bounds on max(v, v_max) and max|m|
 
+    # A checked property, as `Optimizer.iterations` is (alike, deliberately).
     @property
     def threads(self) -> int:
         return self._threads

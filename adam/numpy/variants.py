@@ -42,6 +42,9 @@ class AdamW(Adam):
         *,
         threads=None,
     ):
+        # Every keyword by name, as Keras's adamw.py passes them on: each argument can
+        # be followed from the signature to the one check. Alike in every optimizer of
+        # the package, and deliberately so (`duplicates` lists these lists as pairs).
         super().__init__(
             learning_rate=learning_rate,
             beta_1=beta_1,
@@ -96,6 +99,8 @@ class AdaMax(VariantOptimizer):
     def slots_for(cls, hyperparameters):
         return ("first_moment", "infinity_norm")
 
+    # One line per formula, as in the paper; the loop around it has the same shape in
+    # each optimizer of this module, deliberately: it is what the reader compares.
     def _apply(self, params, grads):
         h = self.hyperparameters
         t = self.iterations + 1
@@ -153,6 +158,8 @@ class Nadam(VariantOptimizer):
     def slots_for(cls, hyperparameters):
         return ("first_moment", "second_moment")
 
+    # One line per formula, as in the paper; the loop around it has the same shape in
+    # each optimizer of this module, deliberately: it is what the reader compares.
     def _apply(self, params, grads):
         h = self.hyperparameters
         t = self.iterations + 1
