@@ -1,8 +1,10 @@
 """Adam's hyperparameters, checked once, shared by every implementation in the package.
 
-The names follow Keras (`learning_rate`, `beta_1`, `beta_2`, `epsilon`, ...). Every
-check raises before anything is changed, with a message that names the argument and the
-value.
+The names follow Keras (`learning_rate`, `beta_1`, `beta_2`, `epsilon`, ...). One
+function checks them all, `check_hyperparameters`, with one keyword per hyperparameter:
+the NumPy optimizers through their frozen dataclasses (`Hyperparameters`, and the
+others' built on `Checked`), `adam.keras` and `adam.tensorflow` directly. Every check
+raises before anything is changed, with a message that names the argument and the value.
 """
 
 from __future__ import annotations

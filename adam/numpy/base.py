@@ -13,7 +13,8 @@ No silent state errors:
   `adam.numpy.checks`), or a gradient so large that the optimizer's state would overflow
   (`MomentOverflowError`). So the state is always finite and an optimizer's own
   checkpoint always loads back.
-* Hyperparameters read as attributes (``opt.beta_1``) and can be assigned the same way:
+* Hyperparameters are plain attributes (``opt.beta_1``), set from the checked dataclass
+  the subclass's constructor makes, and can be assigned the same way:
   the new value is checked and used from the next step on (``opt.beta_1 = 1.5`` raises).
   A change that would need other slots (``amsgrad``, SGD's ``momentum`` from 0) raises
   once the optimizer has state.
