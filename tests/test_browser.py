@@ -1,18 +1,21 @@
-"""The built book, read in a real browser: headless Chromium (Debian's `chromium`) via Playwright.
+"""The built book, read in a real browser: headless Chromium (Debian's `chromium`) via
+Playwright.
 
-Serves `_build/html` on 127.0.0.1 with no other network, opens every page and checks that the
-math is typeset (MathJax served by the book itself, no raw TeX left), every image loaded, the
-console shows no error, no request failed or left the book, and that following "next" from the
-first page reaches every chapter. At a phone's width (390 px) and a laptop's (1400 px) no page
-scrolls sideways, no display equation is wider than the text column, wide tables scroll in
-their own box, no table cell breaks a word inside and no printed result hides its line ends
-behind a sideways scroll. At a phone's width the two sidebar buttons open their drawers and
-the drawers close again; at a laptop's the left one folds the sidebar away and back. Saves
-screenshots of every page at both widths to `_build/screenshots/`.
+Serves `_build/html` on 127.0.0.1 with no other network, opens every page and checks
+that the math is typeset (MathJax served by the book itself, no raw TeX left), every
+image loaded, the console shows no error, no request failed or left the book, and that
+following "next" from the first page reaches every chapter. At a phone's width (390 px)
+and a laptop's (1400 px) no page scrolls sideways, no display equation is wider than the
+text column, wide tables scroll in their own box, no table cell breaks a word inside and
+no printed result hides its line ends behind a sideways scroll. At a phone's width the
+two sidebar buttons open their drawers and the drawers close again; at a laptop's the
+left one folds the sidebar away and back. Saves screenshots of every page at both widths
+to `_build/screenshots/`.
 
-Run after `make book`: `.ci/run` does; `make test` runs it when Chromium, Playwright and a built
-book are present, and otherwise reports why it was skipped.
+Run after `make book`: `.ci/run` does; `make test` runs it when Chromium, Playwright and
+a built book are present, and otherwise reports why it was skipped.
 """
+
 import functools
 import http.server
 import os
@@ -23,14 +26,24 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# ADAM_BOOK_HTML: another built copy of the book (one built elsewhere with --path-output).
+# ADAM_BOOK_HTML: another built copy of the book (one built elsewhere with
+# --path-output).
 HTML = Path(os.environ.get("ADAM_BOOK_HTML") or ROOT / "_build" / "html")
 SCREENSHOTS = HTML.parent / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
-# In CI (ADAM_BOOK_REQUIRE_BROWSER=1) a missing browser or book is a failure, not a skip.
+
+# In CI (ADAM_BOOK_REQUIRE_BROWSER=1) a missing browser or book is a failure, not a
+# skip.
 def _skip(reason):
     if os.environ.get("ADAM_BOOK_REQUIRE_BROWSER"):
         pytest.fail(reason.replace("skipped", "cannot run"), pytrace=False)
@@ -38,8 +51,10 @@ def _skip(reason):
 
 
 if CHROMIUM is None:
-    _skip("browser test skipped: no Chromium on PATH "
-          "(Debian: apt-get install chromium fonts-liberation)")
+    _skip(
+        "browser test skipped: no Chromium on PATH "
+        "(Debian: apt-get install chromium fonts-liberation)"
+    )
 if not (HTML / "intro.html").exists():
     _skip("browser test skipped: no built book in _build/html (run make book first)")
 try:
@@ -61,7 +76,9 @@ def site():
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
@@ -70,28 +87,49 @@ def site():
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=ARGS
+        )
         yield chromium
         chromium.close()
 
 
 class Recorder:
-    """Console errors, failed requests and requests that leave the site, for one page."""
+    """Console errors, failed requests and requests that leave the site, for one
+    page."""
 
     def __init__(self, page, base):
         self.problems = []
         record = self.problems.append
-        page.on("console", lambda m: record(f"console error: {m.text}") if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: record(f"console error: {m.text}") if m.type == "error" else None,
+        )
         page.on("pageerror", lambda e: record(f"page error: {e}"))
-        page.on("requestfailed", lambda r: record(f"request failed: {r.url} ({r.failure})"))
-        page.on("response", lambda r: record(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-        page.on("request", lambda r: None if r.url.startswith((base, "data:", "blob:", "about:"))
-                else record(f"request outside the book: {r.url}"))
+        page.on(
+            "requestfailed", lambda r: record(f"request failed: {r.url} ({r.failure})")
+        )
+        page.on(
+            "response",
+            lambda r: record(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+        )
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith((base, "data:", "blob:", "about:"))
+                else record(f"request outside the book: {r.url}")
+            ),
+        )
 
 
-PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
-               if "_static" not in p.parts and "_sources" not in p.parts
-               and p.name not in {"genindex.html", "search.html", "index.html"})
+PAGES = sorted(
+    p.relative_to(HTML).as_posix()
+    for p in HTML.rglob("*.html")
+    if "_static" not in p.parts
+    and "_sources" not in p.parts
+    and p.name not in {"genindex.html", "search.html", "index.html"}
+)
 
 
 @pytest.mark.parametrize("rel", PAGES)
@@ -102,7 +140,10 @@ def test_page_is_complete_offline(browser, site, rel):
     problems = recorder.problems
 
     if page.locator(".math").count():
-        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=10000)
+        page.wait_for_function(
+            "window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=10000,
+        )
         page.evaluate("MathJax.startup.promise")
         if page.locator("mjx-container").count() == 0:
             problems.append("math present but nothing typeset by MathJax")
@@ -146,25 +187,35 @@ def test_chapter_pages_have_launch_and_download_buttons(browser, site):
         if not rel.startswith("chapters/"):
             continue
         page.goto(site + rel)
-        hrefs = page.evaluate("() => [...document.querySelectorAll('a')].map(a => a.href)")
+        hrefs = page.evaluate(
+            "() => [...document.querySelectorAll('a')].map(a => a.href)"
+        )
         notebook = rel.removesuffix(".html") + ".ipynb"
-        assert f"https://colab.research.google.com/github/{slug}/blob/main/{notebook}" in hrefs, rel
-        assert any(h.startswith(f"https://mybinder.org/v2/gh/{slug}/main") for h in hrefs), rel
-        assert any(h.endswith(f"_sources/{notebook}") for h in hrefs), f"{rel}: no .ipynb download"
+        assert (
+            f"https://colab.research.google.com/github/{slug}/blob/main/{notebook}"
+            in hrefs
+        ), rel
+        assert any(
+            h.startswith(f"https://mybinder.org/v2/gh/{slug}/main") for h in hrefs
+        ), rel
+        assert any(h.endswith(f"_sources/{notebook}") for h in hrefs), (
+            f"{rel}: no .ipynb download"
+        )
     page.close()
 
 
 WIDTHS = {"phone": 390, "laptop": 1400}
 
 # What sticks out of the text column on a page, measured after MathJax has typeset it:
-# the page's own sideways scroll, display equations wider than the column they sit in, and
-# tables that are not inside a box that scrolls on its own.
+# the page's own sideways scroll, display equations wider than the column they sit in,
+# and tables that are not inside a box that scrolls on its own.
 LAYOUT = r"""() => {
   const article = document.querySelector('article.bd-article') || document.body;
   const problems = [];
   const page = document.documentElement.scrollWidth;
   if (page > window.innerWidth + 1)
-    problems.push(`the page scrolls sideways: ${page} px wide in a ${window.innerWidth} px window`);
+    problems.push(`the page scrolls sideways: ${page} px wide in a `
+                  + `${window.innerWidth} px window`);
   for (const eq of article.querySelectorAll('mjx-container[display="true"]')) {
     const math = eq.querySelector('mjx-math');
     const column = eq.parentElement.clientWidth;
@@ -176,17 +227,22 @@ LAYOUT = r"""() => {
   for (const table of article.querySelectorAll('table')) {
     let box = table.parentElement, scrolls = false;
     while (box && box !== article) {
-      if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) { scrolls = true; break; }
+      if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) {
+        scrolls = true;
+        break;
+      }
       box = box.parentElement;
     }
     const width = table.getBoundingClientRect().width;
     if (!scrolls && width > article.clientWidth + 1)
       problems.push('a wide table that does not scroll in its own box');
     else if (scrolls && box.getBoundingClientRect().width > article.clientWidth + 1)
-      problems.push(`a table's scrolling box is wider than the column: ${box.className}`);
+      problems.push(`a table's scrolling box is wider than the column: `
+                    + box.className);
   }
-  // No word in a table cell is split over two lines: each word of a cell's text (hyphens,
-  // dashes and slashes end a word, as a line may break after them) lies on one line box.
+  // No word in a table cell is split over two lines: each word of a cell's text
+  // (hyphens, dashes and slashes end a word, as a line may break after them) lies on
+  // one line box.
   const broken = [];
   for (const cell of article.querySelectorAll('table th, table td')) {
     const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT, {
@@ -204,12 +260,15 @@ LAYOUT = r"""() => {
     }
   }
   if (broken.length)
-    problems.push(`${broken.length} words broken inside table cells: ${broken.slice(0, 8).join(', ')}`);
-  // A printed result (stream output, plain-text value) wraps rather than scroll sideways.
+    problems.push(`${broken.length} words broken inside table cells: `
+                  + broken.slice(0, 8).join(', '));
+  // A printed result (stream output, plain-text value) wraps rather than scroll
+  // sideways.
   for (const pre of article.querySelectorAll(
       'div.cell_output .output.stream pre, div.cell_output .output.text_plain pre'))
     if (pre.scrollWidth > pre.clientWidth + 1)
-      problems.push(`a printed result scrolls sideways (${pre.scrollWidth} px in ${pre.clientWidth}): `
+      problems.push(`a printed result scrolls sideways `
+                    + `(${pre.scrollWidth} px in ${pre.clientWidth}): `
                     + pre.textContent.trim().split('\n')[0].slice(0, 60));
   return problems;
 }"""
@@ -218,8 +277,10 @@ LAYOUT = r"""() => {
 def open_typeset(page, url):
     page.goto(url, wait_until="load")
     if page.locator(".math").count():
-        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=10000)
+        page.wait_for_function(
+            "window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=10000,
+        )
         page.evaluate("MathJax.startup.promise")
 
 
@@ -232,21 +293,27 @@ def test_page_fits_the_screen(browser, site, rel, device):
     problems = page.evaluate(LAYOUT)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = rel.removesuffix(".html").replace("/", "_")
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"),
-                    full_page=name in {"chapters_01_adam_in_one_page", "chapters_04_bias_correction"})
+    page.screenshot(
+        path=str(SCREENSHOTS / f"{name}-{width}.png"),
+        full_page=name
+        in {"chapters_01_adam_in_one_page", "chapters_04_bias_correction"},
+    )
     page.close()
     assert not problems, f"{rel} at {width} px:\n" + "\n".join(problems)
 
 
-# --- Navigation on a phone ------------------------------------------------------------------
-# The drawer a sidebar button opens: pydata-sphinx-theme moves the sidebar into this <dialog>.
+# --- Navigation on a phone ------------------------------------------------------------
+# The drawer a sidebar button opens: pydata-sphinx-theme moves the sidebar into this
+# <dialog>.
 DRAWER = """kind => {
   const dialog = document.getElementById(`pst-${kind}-sidebar-modal`);
   if (!dialog) return null;
   const box = dialog.getBoundingClientRect();
   const links = [...dialog.querySelectorAll('a[href]')].filter(a => a.checkVisibility()
-    && a.getBoundingClientRect().left >= box.left - 1 && a.getBoundingClientRect().right <= box.right + 1);
-  return {open: dialog.open, visible: dialog.checkVisibility(), left: box.left, right: box.right,
+    && a.getBoundingClientRect().left >= box.left - 1
+    && a.getBoundingClientRect().right <= box.right + 1);
+  return {open: dialog.open, visible: dialog.checkVisibility(),
+          left: box.left, right: box.right,
           top: box.top, width: box.width, height: box.height,
           links: links.map(a => a.href.split('#')[0])};
 }"""
@@ -259,8 +326,13 @@ def drawer_problems(page, kind, width, height):
     if not (state["open"] and state["visible"]):
         return [f"the {kind} drawer did not open: {state}"]
     problems = []
-    if state["left"] < -1 or state["right"] > width + 1 or state["width"] < 200 \
-            or state["top"] < -1 or state["height"] < height / 2:
+    if (
+        state["left"] < -1
+        or state["right"] > width + 1
+        or state["width"] < 200
+        or state["top"] < -1
+        or state["height"] < height / 2
+    ):
         problems.append(f"the {kind} drawer is not on screen: {state}")
     if not state["links"]:
         problems.append(f"the {kind} drawer shows no links")
@@ -273,10 +345,13 @@ def chapters_with_sections():
 
 @pytest.mark.parametrize("rel", chapters_with_sections())
 def test_sidebar_buttons_open_and_close_their_drawers_on_a_phone(browser, site, rel):
-    """The two buttons a phone shows in the article header, the book's contents (left) and the
-    page's sections (right), open their drawers; Escape and a tap beside the drawer close it."""
+    """The two buttons a phone shows in the article header, the book's contents (left)
+    and the page's sections (right), open their drawers; Escape and a tap beside the
+    drawer close it."""
     width, height = 390, 800
-    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, has_touch=True
+    )
     page = context.new_page()
     recorder = Recorder(page, site)
     page.goto(site + rel, wait_until="load")
@@ -290,8 +365,10 @@ def test_sidebar_buttons_open_and_close_their_drawers_on_a_phone(browser, site, 
             button.tap()
             try:
                 page.wait_for_function(
-                    "k => document.getElementById(`pst-${k}-sidebar-modal`)?.open", arg=kind,
-                    timeout=3000)
+                    "k => document.getElementById(`pst-${k}-sidebar-modal`)?.open",
+                    arg=kind,
+                    timeout=3000,
+                )
             except sync_api.TimeoutError:
                 pass
             found = drawer_problems(page, kind, width, height)
@@ -308,10 +385,14 @@ def test_sidebar_buttons_open_and_close_their_drawers_on_a_phone(browser, site, 
             if close == "Escape":
                 if rel == chapters_with_sections()[0]:
                     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(SCREENSHOTS / f"drawer_{kind}-{width}.png"))
+                    page.screenshot(
+                        path=str(SCREENSHOTS / f"drawer_{kind}-{width}.png")
+                    )
                 page.keyboard.press("Escape")
-            else:                       # the backdrop, on the side the drawer leaves free
-                page.touchscreen.tap(width - 20 if kind == "primary" else 20, height // 2)
+            else:  # the backdrop, on the side the drawer leaves free
+                page.touchscreen.tap(
+                    width - 20 if kind == "primary" else 20, height // 2
+                )
             page.wait_for_timeout(300)
             state = page.evaluate(DRAWER, kind)
             if state["open"] or state["visible"] or state["links"]:
@@ -329,7 +410,7 @@ def test_sidebar_button_folds_the_book_contents_away_on_a_laptop(browser, site):
     assert sidebar.is_visible()
     button = page.locator(".bd-header-article .primary-toggle")
     button.click()
-    page.wait_for_timeout(600)                 # the sidebar slides away
+    page.wait_for_timeout(600)  # the sidebar slides away
     assert not sidebar.is_visible(), "the left sidebar did not fold away"
     assert not page.evaluate("document.querySelector('dialog[open]') !== null")
     button.click()
@@ -342,11 +423,15 @@ def test_sidebar_button_folds_the_book_contents_away_on_a_laptop(browser, site):
 def test_screenshots_of_two_pages(browser, site):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    for rel, name in [("chapters/04_bias_correction.html", "bias_correction.png"),
-                      ("chapters/05_implementing_adam.html", "implementing_adam.png")]:
+    for rel, name in [
+        ("chapters/04_bias_correction.html", "bias_correction.png"),
+        ("chapters/05_implementing_adam.html", "implementing_adam.png"),
+    ]:
         page.goto(site + rel, wait_until="load")
         if page.locator(".math").count():
-            page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.wait_for_function(
+                "window.MathJax && MathJax.startup && MathJax.startup.promise"
+            )
             page.evaluate("MathJax.startup.promise")
         page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
         assert (SCREENSHOTS / name).stat().st_size > 10_000
@@ -354,8 +439,9 @@ def test_screenshots_of_two_pages(browser, site):
 
 
 def test_figures_are_opaque_so_dark_mode_keeps_them_readable(browser, site):
-    """Figures are drawn on white (adam.book.style), not on a transparent background that the dark
-    theme would turn black behind black text; a dark-mode screenshot shows it."""
+    """Figures are drawn on white (adam.book.style), not on a transparent background
+    that the dark theme would turn black behind black text; a dark-mode screenshot shows
+    it."""
     from PIL import Image
 
     figures = sorted((HTML / "_images").glob("*.png"))
@@ -363,22 +449,36 @@ def test_figures_are_opaque_so_dark_mode_keeps_them_readable(browser, site):
     for path in figures:
         with Image.open(path) as image:
             rgba = image.convert("RGBA")
-            corners = [rgba.getpixel((x, y)) for x in (0, rgba.width - 1) for y in (0, rgba.height - 1)]
-        assert all(c[3] == 255 and min(c[:3]) >= 250 for c in corners), f"{path.name}: not on white"
+            corners = [
+                rgba.getpixel((x, y))
+                for x in (0, rgba.width - 1)
+                for y in (0, rgba.height - 1)
+            ]
+        assert all(c[3] == 255 and min(c[:3]) >= 250 for c in corners), (
+            f"{path.name}: not on white"
+        )
 
-    page = browser.new_page(viewport={"width": 1280, "height": 1000}, color_scheme="dark")
+    page = browser.new_page(
+        viewport={"width": 1280, "height": 1000}, color_scheme="dark"
+    )
     page.goto(site + "chapters/02_from_sgd_to_adam.html", wait_until="load")
-    page.evaluate("document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark'")
+    page.evaluate(
+        "document.documentElement.dataset.theme = 'dark'; "
+        "document.documentElement.dataset.mode = 'dark'"
+    )
     page.locator("figure img").first.scroll_into_view_if_needed()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "dark_mode_figure.png"))
     page.close()
 
 
-# --- Figures the reader moves -----------------------------------------------------------------
+# --- Figures the reader moves ---------------------------------------------------------
 def pages_with(selector):
-    return [rel for rel in chapter_pages()
-            if selector in (HTML / rel).read_text(encoding="utf-8", errors="replace")]
+    return [
+        rel
+        for rel in chapter_pages()
+        if selector in (HTML / rel).read_text(encoding="utf-8", errors="replace")
+    ]
 
 
 def test_there_are_figures_to_play_with():
@@ -393,15 +493,17 @@ def test_moving_a_slider_changes_the_figure(browser, site, rel):
     open_typeset(page, site + rel)
     figure = page.locator(".adam-sliders").first
     figure.scroll_into_view_if_needed()
-    handle = figure.locator(".noUi-handle").last          # pierces Bokeh's shadow DOM
+    handle = figure.locator(".noUi-handle").last  # pierces Bokeh's shadow DOM
     handle.wait_for(state="visible", timeout=15000)
     page.wait_for_timeout(500)
     before_state, before_image = figure.get_attribute("data-state"), figure.screenshot()
     handle.focus()
     page.keyboard.press("ArrowLeft")
     page.wait_for_function(
-        "([el, s]) => el.dataset.state !== s", arg=[figure.element_handle(), before_state],
-        timeout=5000)
+        "([el, s]) => el.dataset.state !== s",
+        arg=[figure.element_handle(), before_state],
+        timeout=5000,
+    )
     page.wait_for_timeout(500)
     after_image = figure.screenshot()
     assert int(figure.get_attribute("data-moves")) >= 1
@@ -420,7 +522,7 @@ def test_the_animation_plays_pauses_and_scrubs(browser, site, rel):
     frame = player.locator(".animation img").first
     scrubber = player.locator("input.anim-slider").first
     first = frame.get_attribute("src")
-    scrubber.fill(str(int(scrubber.get_attribute("max")) // 2))   # scrub to the middle
+    scrubber.fill(str(int(scrubber.get_attribute("max")) // 2))  # scrub to the middle
     page.wait_for_timeout(200)
     middle = frame.get_attribute("src")
     assert middle != first, "scrubbing did not change the frame"
@@ -432,31 +534,43 @@ def test_the_animation_plays_pauses_and_scrubs(browser, site, rel):
     page.wait_for_timeout(600)
     assert frame.get_attribute("src") == paused, "pause did not stop the animation"
     box = player.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 391, "the player is wider than a phone"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 391, (
+        "the player is wider than a phone"
+    )
     page.close()
     assert not recorder.problems, "\n".join(recorder.problems)
 
 
-# -- search (_ext/readable_search.py) --------------------------------------------------------------
-RESULTS = """() => [...document.querySelectorAll('#search-results ul.search > li')].map(li => ({
-    href: li.querySelector('a').getAttribute('href'), title: li.querySelector('a').innerText,
+# -- search (_ext/readable_search.py) --------------------------------------------------
+RESULTS = """() => [...document.querySelectorAll('#search-results ul.search > li')]
+  .map(li => ({
+    href: li.querySelector('a').getAttribute('href'),
+    title: li.querySelector('a').innerText,
     summary: li.querySelector('p.context')?.innerText ?? null}))"""
-# A TeX command or delimiter (`\\hat`, `\\(`); code's one-letter escapes ("\\n") are not TeX.
+# A TeX command or delimiter (`\\hat`, `\\(`); code's one-letter escapes ("\\n") are not
+# TeX.
 TEX = r"\\[A-Za-z]{2,}|\\[()\[\]]"
 
 
 def search(page, site, query):
     """The results of searching `query`, once every excerpt has loaded."""
     page.goto(site + "search.html?q=" + query.replace(" ", "+"), wait_until="load")
-    page.wait_for_function("document.querySelector('#search-results .search-summary')?.innerText",
-                           timeout=15000)
+    page.wait_for_function(
+        "document.querySelector('#search-results .search-summary')?.innerText",
+        timeout=15000,
+    )
     count = len(page.evaluate(RESULTS))
-    page.wait_for_function(f"""() => document.querySelectorAll(
-        '#search-results ul.search > li p.context').length >= {count}""", timeout=15000)
+    page.wait_for_function(
+        f"""() => document.querySelectorAll(
+        '#search-results ul.search > li p.context').length >= {count}""",
+        timeout=15000,
+    )
     return page.evaluate(RESULTS)
 
 
-@pytest.mark.parametrize("query", ["epsilon hat", "beta", "bias correction", "summary", "hat"])
+@pytest.mark.parametrize(
+    "query", ["epsilon hat", "beta", "bias correction", "summary", "hat"]
+)
 def test_search_lists_readable_excerpts_and_each_page_once(browser, site, query):
     import re
 
@@ -469,15 +583,25 @@ def test_search_lists_readable_excerpts_and_each_page_once(browser, site, query)
     if query == "epsilon hat" and results:
         first = results[0]
         if first["href"] != "chapters/04_bias_correction.html#where-goes":
-            problems.append(f"first result is {first['href']} ({first['title']}), not chapter 4's "
-                            "section on ε̂ (Where ε goes)")
+            problems.append(
+                f"first result is {first['href']} ({first['title']}), not chapter 4's "
+                "section on ε̂ (Where ε goes)"
+            )
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "search_epsilon_hat.png"), full_page=False)
+        page.screenshot(
+            path=str(SCREENSHOTS / "search_epsilon_hat.png"), full_page=False
+        )
     hrefs = [r["href"] for r in results]
-    problems += [f"listed twice: {href}" for href in sorted({h for h in hrefs if hrefs.count(h) > 1})]
+    problems += [
+        f"listed twice: {href}"
+        for href in sorted({h for h in hrefs if hrefs.count(h) > 1})
+    ]
     pages = [h.split("#")[0] for h in hrefs]
-    problems += [f"page listed both whole and at a section: {p}" for p in sorted(set(pages))
-                 if p in hrefs and pages.count(p) > 1]
+    problems += [
+        f"page listed both whole and at a section: {p}"
+        for p in sorted(set(pages))
+        if p in hrefs and pages.count(p) > 1
+    ]
     for r in results:
         for text in (r["title"], r["summary"] or ""):
             if tex := re.findall(TEX, text):
@@ -486,16 +610,19 @@ def test_search_lists_readable_excerpts_and_each_page_once(browser, site, query)
     assert not problems, "\n".join(problems)
 
 
-# -- Figures on a phone ------------------------------------------------------------------------
-# Every image of the article at its drawn width: matplotlib's figures (cell outputs, and the
-# frames of an animation) and the sliders' plot.
-SHOWN_IMAGES = """() => [...document.querySelectorAll('article.bd-article img, article img')]
+# -- Figures on a phone ----------------------------------------------------------------
+# Every image of the article at its drawn width: matplotlib's figures (cell outputs, and
+# the frames of an animation) and the sliders' plot.
+SHOWN_IMAGES = """() => [
+    ...document.querySelectorAll('article.bd-article img, article img')]
   .filter(img => img.complete && img.naturalWidth > 0)
-  .map(img => ({src: img.currentSrc || img.src, shown: img.getBoundingClientRect().width}))"""
+  .map(img => ({src: img.currentSrc || img.src,
+                shown: img.getBoundingClientRect().width}))"""
 
 
 def figure_png(src, site):
-    """The PNG behind `src` (a file of the built book or a data: URI), opened with PIL."""
+    """The PNG behind `src` (a file of the built book or a data: URI), opened with
+    PIL."""
     import base64
     import io
 
@@ -510,10 +637,11 @@ def figure_png(src, site):
 
 @pytest.mark.parametrize("rel", PAGES)
 def test_figure_text_is_readable_on_a_phone(browser, site, rel):
-    """At 390 px every matplotlib figure shrinks to the column; its smallest text, the book
-    style's smallest size (tests/test_style.py keeps every figure at or above it), is then
-    SMALLEST_PT / 72 * dpi px in the PNG times the drawn width over the PNG's width: at least
-    9 CSS px. The dpi is read from the PNG itself. The sliders' plot keeps its design aspect."""
+    """At 390 px every matplotlib figure shrinks to the column; its smallest text, the
+    book style's smallest size (tests/test_style.py keeps every figure at or above it),
+    is then SMALLEST_PT / 72 * dpi px in the PNG times the drawn width over the PNG's
+    width: at least 9 CSS px. The dpi is read from the PNG itself. The sliders' plot
+    keeps its design aspect."""
     from adam.book.style import PHONE_MIN_TEXT_PX, SMALLEST_PT
 
     page = browser.new_page(viewport={"width": 390, "height": 900})
@@ -528,28 +656,34 @@ def test_figure_text_is_readable_on_a_phone(browser, site, rel):
             dpi = png.info.get("dpi", (72, 72))[0]
             width = png.width
         if not software.startswith("Matplotlib") or image["shown"] == 0:
-            continue                    # not a figure, or one folded away
+            continue  # not a figure, or one folded away
         checked += 1
         px = SMALLEST_PT / 72 * dpi * image["shown"] / width
         if px < PHONE_MIN_TEXT_PX:
             name = image["src"].split("/")[-1][:40]
-            problems.append(f"{name}: {width} px at {dpi:.0f} dpi drawn {image['shown']:.0f} "
-                            f"px wide: text {px:.1f} CSS px")
+            problems.append(
+                f"{name}: {width} px at {dpi:.0f} dpi drawn {image['shown']:.0f} "
+                f"px wide: text {px:.1f} CSS px"
+            )
     for figure in page.locator(".adam-sliders").all():
         figure.scroll_into_view_if_needed()
-        canvas = figure.locator(".bk-Canvas").last              # the plot (shadow DOM)
+        canvas = figure.locator(".bk-Canvas").last  # the plot (shadow DOM)
         canvas.wait_for(state="visible", timeout=15000)
         page.wait_for_timeout(300)
         box = canvas.bounding_box()
         design = figure.get_attribute("data-aspect")
         if design is None:
-            problems.append("a sliders figure without data-aspect (adam.book.sliders sets it)")
+            problems.append(
+                "a sliders figure without data-aspect (adam.book.sliders sets it)"
+            )
             continue
         design = float(design)
         aspect = box["width"] / box["height"]
         if abs(aspect / design - 1) > 0.15:
-            problems.append(f"the sliders' plot is {box['width']:.0f} x {box['height']:.0f} "
-                            f"px (aspect {aspect:.2f}, designed {design:.2f})")
+            problems.append(
+                f"the sliders' plot is {box['width']:.0f} x {box['height']:.0f} "
+                f"px (aspect {aspect:.2f}, designed {design:.2f})"
+            )
         checked += 1
     page.close()
     assert not problems, f"{rel} at 390 px ({checked} figures):\n" + "\n".join(problems)

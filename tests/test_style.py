@@ -1,5 +1,6 @@
-"""The book's figure style: every optimizer looks different from every other, in colour and
-without it."""
+"""The book's figure style: every optimizer looks different from every other, in colour
+and without it."""
+
 import itertools
 import json
 import re
@@ -11,12 +12,32 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from adam.book.style import (COLORS, LOOKS, MAX_WIDTH_IN, PHONE_COLUMN_PX,  # noqa: E402
-                              PHONE_MIN_TEXT_PX, RC, SMALLEST_PT, TEXT_SIZES, legend_below,
-                              look, phone_text_px, use_book_style)
+from adam.book.style import (  # noqa: E402
+    COLORS,
+    LOOKS,
+    MAX_WIDTH_IN,
+    PHONE_COLUMN_PX,
+    PHONE_MIN_TEXT_PX,
+    RC,
+    SMALLEST_PT,
+    TEXT_SIZES,
+    legend_below,
+    look,
+    phone_text_px,
+    use_book_style,
+)
 
-BOOK_OPTIMIZERS = ["SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AdamW", "AMSGrad",
-                   "AdaMax", "Nadam"]
+BOOK_OPTIMIZERS = [
+    "SGD",
+    "Momentum",
+    "AdaGrad",
+    "RMSProp",
+    "Adam",
+    "AdamW",
+    "AMSGrad",
+    "AdaMax",
+    "Nadam",
+]
 
 
 def test_every_optimizer_of_the_book_has_a_look():
@@ -61,15 +82,18 @@ def test_legend_below_sits_under_the_axes():
 
 @pytest.mark.parametrize("figsize", [(6.4, 4.0), (MAX_WIDTH_IN, 3.9)])
 def test_figure_text_is_at_least_9_css_px_on_a_phone(figsize):
-    """A figure at most `MAX_WIDTH_IN` wide, shrunk to a phone's column, keeps its tick labels,
-    axis labels, titles and legends at 9 CSS px or more (10 pt in 7 inches gave 6.7 px)."""
+    """A figure at most `MAX_WIDTH_IN` wide, shrunk to a phone's column, keeps its tick
+    labels, axis labels, titles and legends at 9 CSS px or more (10 pt in 7 inches gave
+    6.7 px)."""
     use_book_style()
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     ax.plot([0, 1], [0, 1], label=r"Adam, $\alpha$ = 0.1")
     ax.set(xlabel="$x$", ylabel="loss", title="a title")
     legend_below(fig)
     smallest = phone_text_px(fig)
-    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
+    texts = [
+        t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()
+    ]
     assert len(texts) >= 6
     plt.close(fig)
     assert smallest >= PHONE_MIN_TEXT_PX, f"figure text {smallest:.1f} CSS px at 390 px"
@@ -77,35 +101,43 @@ def test_figure_text_is_at_least_9_css_px_on_a_phone(figsize):
 
 def test_phone_text_px_sees_a_figure_too_wide_or_a_label_too_small():
     use_book_style()
-    fig, ax = plt.subplots(figsize=(10, 3), layout="constrained")     # 3 panels side by side
+    fig, ax = plt.subplots(
+        figsize=(10, 3), layout="constrained"
+    )  # 3 panels side by side
     ax.set(xlabel="x", ylabel="y")
     assert phone_text_px(fig) < PHONE_MIN_TEXT_PX
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
     ax.text(0.5, 0.5, "a note", fontsize=8)
-    assert phone_text_px(fig) == pytest.approx(8 / 72 * 100 * min(1, PHONE_COLUMN_PX / 600),
-                                               rel=0.1)
+    assert phone_text_px(fig) == pytest.approx(
+        8 / 72 * 100 * min(1, PHONE_COLUMN_PX / 600), rel=0.1
+    )
     plt.close(fig)
 
 
-# -- No figure sets text smaller than the style's smallest size --------------------------------
+# -- No figure sets text smaller than the style's smallest size ------------------------
 ROOT = Path(__file__).resolve().parents[1]
-# A text size set in code: a keyword (fontsize=8, labelsize=9, size=...) given to text, ticks or
-# a legend, a "size" key of a font dict, an rc setting ("xtick.labelsize": 12), a setter.
+# A text size set in code: a keyword (fontsize=8, labelsize=9, size=...) given to text,
+# ticks or a legend, a "size" key of a font dict, an rc setting ("xtick.labelsize": 12),
+# a setter.
 SIZE_VALUE = r"""([0-9.]+|["'][a-z-]+["'])"""
 SIZE_SET = re.compile(
-    r"\b(?:fontsize|labelsize|titlesize|title_fontsize)\s*=\s*" + SIZE_VALUE
+    r"\b(?:fontsize|labelsize|titlesize|title_fontsize)\s*=\s*"
+    + SIZE_VALUE
     + r"|[\"'](?:size|font\.size|[\w.]*(?:fontsize|labelsize|titlesize))[\"']\s*:\s*"
     + SIZE_VALUE
-    + r"|\.set_(?:fontsize|size)\(\s*" + SIZE_VALUE
-    + r"|\b(?:annotate|text|legend|set_title|set_xlabel|set_ylabel|suptitle|tick_params|"
-      r"set_label|colorbar)\(.*\bsize\s*=\s*" + SIZE_VALUE)
+    + r"|\.set_(?:fontsize|size)\(\s*"
+    + SIZE_VALUE
+    + r"|\b(?:annotate|text|legend|set_title|set_xlabel|set_ylabel|suptitle|"
+    r"tick_params|set_label|colorbar)\(.*\bsize\s*=\s*" + SIZE_VALUE
+)
 # Named sizes below "medium" (the base size).
 SMALL_NAMES = {"xx-small", "x-small", "small", "smaller"}
 
 
 def small_text(code: str):
-    """The text sizes in `code` smaller than the book style's smallest, as (line, size) pairs."""
+    """The text sizes in `code` smaller than the book style's smallest, as (line, size)
+    pairs."""
     found = []
     for number, line in enumerate(code.splitlines(), 1):
         for match in SIZE_SET.finditer(line):
@@ -135,22 +167,27 @@ def test_the_scan_finds_small_text():
     assert small_text('ax.tick_params(labelsize="small")')
     assert small_text('settings = {"xtick.labelsize": 12}')
     assert small_text('ax.legend(prop={"size": 8})')
-    assert small_text('label.set_fontsize(10)')
+    assert small_text("label.set_fontsize(10)")
     assert small_text('ax.text(0, 0, "a", size="x-small")')
     assert not small_text(f'ax.annotate("peak", (1, 2), fontsize={SMALLEST_PT})')
-    assert not small_text('rng.normal(size=4)')
+    assert not small_text("rng.normal(size=4)")
     assert not small_text('ax.set_title("t", fontsize="large")')
 
 
 def test_no_chapter_or_module_sets_figure_text_below_the_smallest_size():
-    """Every figure's text is at least the style's smallest size (SMALLEST_PT), which the
-    browser test turns into CSS px on a phone; a smaller size set anywhere would shrink it."""
+    """Every figure's text is at least the style's smallest size (SMALLEST_PT), which
+    the browser test turns into CSS px on a phone; a smaller size set anywhere would
+    shrink it."""
     sources = list(book_sources())
     assert len(sources) > 20
-    problems = [f"{name}, line {line}: {text}" for name, code in sources
-                for line, text in small_text(code)]
-    assert not problems, "text smaller than the style's {} pt:\n".format(SMALLEST_PT) \
-        + "\n".join(problems)
+    problems = [
+        f"{name}, line {line}: {text}"
+        for name, code in sources
+        for line, text in small_text(code)
+    ]
+    assert not problems, (
+        f"text smaller than the style's {SMALLEST_PT} pt:\n" + "\n".join(problems)
+    )
 
 
 def test_the_smallest_size_and_the_widest_figure_agree():
@@ -163,15 +200,17 @@ def test_math_in_labels_uses_the_labels_typeface():
     from matplotlib import font_manager
 
     use_book_style()
-    text_font = font_manager.findfont(font_manager.FontProperties(
-        family=matplotlib.rcParams["font.family"]))
+    text_font = font_manager.findfont(
+        font_manager.FontProperties(family=matplotlib.rcParams["font.family"])
+    )
     assert "DejaVuSans" in text_font
     assert matplotlib.rcParams["mathtext.fontset"] == "dejavusans"
 
 
 def test_a_legend_below_is_never_wider_than_its_figure():
-    """Five optimizers asked for in one row of a 7-inch figure: the legend takes fewer columns
-    rather than widen the saved image (which would shrink all its text on a phone)."""
+    """Five optimizers asked for in one row of a 7-inch figure: the legend takes fewer
+    columns rather than widen the saved image (which would shrink all its text on a
+    phone)."""
     use_book_style()
     for target in ("figure", "axes"):
         fig, axes = plt.subplots(1, 2, figsize=(7, 3.6), layout="constrained")
@@ -186,26 +225,31 @@ def test_a_legend_below_is_never_wider_than_its_figure():
 
 
 def test_no_figure_is_drawn_wider_than_a_phone_allows():
-    """Every `figsize` in the chapters and the package is at most MAX_WIDTH_IN wide: a wider
-    figure shrinks on a phone and takes its text below 9 CSS px. Panels go in rows instead."""
+    """Every `figsize` in the chapters and the package is at most MAX_WIDTH_IN wide: a
+    wider figure shrinks on a phone and takes its text below 9 CSS px. Panels go in rows
+    instead."""
     width = re.compile(r"figsize\s*=\s*\(\s*([0-9.]+)\s*,")
-    found = [(name, float(w)) for name, code in book_sources() for w in width.findall(code)]
+    found = [
+        (name, float(w)) for name, code in book_sources() for w in width.findall(code)
+    ]
     assert len(found) > 15
     wide = [f"{name}: {w} in" for name, w in found if w > MAX_WIDTH_IN]
     assert not wide, f"figures wider than {MAX_WIDTH_IN} in:\n" + "\n".join(wide)
 
 
 def test_math_is_drawn_in_the_words_typeface_and_size():
-    """Math in a label ($\\alpha$) is drawn with DejaVu Sans glyphs at the label's own size, not
-    Computer Modern (another typeface) or a smaller size."""
+    """Math in a label ($\\alpha$) is drawn with DejaVu Sans glyphs at the label's own
+    size, not Computer Modern (another typeface) or a smaller size."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.mathtext import MathTextParser
 
     use_book_style()
     size = matplotlib.rcParams["legend.fontsize"]
-    *_, glyphs, _ = MathTextParser("path").parse(r"$\alpha = 0.1\,x$",
-                                                 prop=FontProperties(size=size))
+    *_, glyphs, _ = MathTextParser("path").parse(
+        r"$\alpha = 0.1\,x$", prop=FontProperties(size=size)
+    )
     assert glyphs
-    assert {Path(font.fname).name.split("-")[0].split(".")[0] for font, *_ in glyphs} \
-        == {"DejaVuSans"}
+    assert {
+        Path(font.fname).name.split("-")[0].split(".")[0] for font, *_ in glyphs
+    } == {"DejaVuSans"}
     assert {glyph_size for _, glyph_size, *_ in glyphs} == {size}

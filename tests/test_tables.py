@@ -1,4 +1,5 @@
 """adam.book.tables: one helper for the tables the chapters print."""
+
 import numpy as np
 import pytest
 
@@ -6,22 +7,30 @@ from adam.book.tables import table
 
 
 def test_html_has_one_header_and_a_row_per_result():
-    t = table([("Adam", 0.03125), ("SGD", 0.25)], ["optimizer", "loss"],
-              formats={"loss": ".3f"})
+    t = table(
+        [("Adam", 0.03125), ("SGD", 0.25)],
+        ["optimizer", "loss"],
+        formats={"loss": ".3f"},
+    )
     page = t._repr_html_()
     assert page.count("</th>") == 2 and page.count("<tr>") == 3
     assert "0.031" in page and "0.250" in page
 
 
 def test_numbers_are_right_aligned_and_words_left_aligned():
-    lines = str(table([("Adam", 1), ("AdamW", 100)], ["optimizer", "steps"])).splitlines()
+    lines = str(
+        table([("Adam", 1), ("AdamW", 100)], ["optimizer", "steps"])
+    ).splitlines()
     assert lines == ["optimizer  steps", "Adam           1", "AdamW        100"]
     assert 'class="adam-number"' in table([(1,)], ["n"])._repr_html_()
 
 
 def test_formats_spec_scientific_and_function():
-    t = table([(1.2e-4, 0.5, 3)], ["a", "b", "c"],
-              formats={"a": "sci", "b": ".0%", "c": lambda n: f"{n} steps"})
+    t = table(
+        [(1.2e-4, 0.5, 3)],
+        ["a", "b", "c"],
+        formats={"a": "sci", "b": ".0%", "c": lambda n: f"{n} steps"},
+    )
     assert t.cells == [["1.2 × 10⁻⁴", "50%", "3 steps"]]
 
 
