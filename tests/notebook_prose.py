@@ -61,6 +61,7 @@ def prose_cell(cell_id: str) -> dict:
         "source": [
             MARK + "\n",
             "from adam.book.prose import paragraph\n",
+            "\n",
             f'paragraph("{cell_id}")',
         ],
     }

@@ -23,7 +23,12 @@ CONFIG = ROOT / "_config.yml"
 
 TEMPLATE = """\
 # Colab and Jupyter: install the book's `adam` package when it is missing.
-import importlib.util, os, pathlib, subprocess, sys
+import importlib.util
+import os
+import pathlib
+import subprocess
+import sys
+
 REPOSITORY = "{url}"
 if importlib.util.find_spec("adam") is None:
     root = pathlib.Path.cwd()
