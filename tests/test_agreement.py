@@ -3,7 +3,7 @@
 import numpy as np
 
 
-def test_ulps_counts_float32_spacings_of_the_largest_entry():
+def test_ulps_in_spacings_of_largest_entry():
     from adam.experiments.agreement import ulps
 
     a = np.array([1.0, 0.5], np.float32)

@@ -33,7 +33,7 @@ def player():
     return html.data
 
 
-def test_frame_steps_cover_the_run_and_favour_the_start_when_asked():
+def test_frame_steps_cover_run_favour_start():
     assert list(frame_steps(10, 11)) == list(range(11))
     squared = frame_steps(100, 11, power=2)
     assert squared[0] == 0 and squared[-1] == 100 and squared[1] == 1
@@ -42,7 +42,7 @@ def test_frame_steps_cover_the_run_and_favour_the_start_when_asked():
         frame_steps(0, 10)
 
 
-def test_the_player_holds_its_frames_and_a_scrubber(player):
+def test_player_has_frames_and_scrubber(player):
     assert player.startswith('<div class="adam-animation">')
     frames = re.findall(FRAMES, player)
     assert len(frames) == 12
@@ -61,7 +61,7 @@ def test_the_player_needs_no_network(player):
     assert player.count("<svg") == 9, "every button draws its icon inline"
 
 
-def test_unknown_optimizers_and_ragged_paths_are_refused():
+def test_unknown_names_ragged_paths_refused():
     bowl = ill_conditioned_quadratic(10.0)
     with pytest.raises(KeyError):
         animate_paths({"NoSuchOptimizer": np.zeros((3, 2))}, bowl)

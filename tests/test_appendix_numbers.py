@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT / "_ext"))
 from appendix_numbers import renumber  # noqa: E402
 
 
-def test_each_appendix_counts_from_one_behind_its_prefix():
+def test_appendix_counts_from_1_after_prefix():
     # As Sphinx numbers an unnumbered part: one count over all its pages.
     numbers = {
         "ch": {"figure": {"f1": (1, 1)}},
@@ -48,7 +48,7 @@ See :numref:`fig-{name}` and :numref:`ex-{name}`.
 """
 
 
-def test_a_built_book_shows_the_appendix_numbers(tmp_path):
+def test_built_book_shows_appendix_numbers(tmp_path):
     """A tiny book: a numbered chapter and two unnumbered appendices, built to HTML."""
     sphinx = pytest.importorskip("sphinx.application")
     pytest.importorskip("sphinx_exercise")

@@ -14,7 +14,7 @@ from adam.numpy import SGD, AdaGrad, Adam, AdaMax, AdamW, CompactAdam, Nadam, RM
 
 
 # -- Nadam's cached momentum product ---------------------------------------------------
-def test_nadam_cache_does_not_outlive_a_change_of_beta_1():
+def test_nadam_cache_reset_by_new_beta_1():
     params, grads = gradient_sequence(steps=6)
     other = Nadam(beta_1=0.5)
     run_numpy(other, params, grads[:3])
@@ -30,7 +30,7 @@ def test_nadam_cache_does_not_outlive_a_change_of_beta_1():
     )
 
 
-def test_nadam_beta_1_assigned_between_steps_is_used():
+def test_nadam_beta_1_assigned_is_used():
     params, grads = gradient_sequence(steps=6)
     changed = Nadam()
     half = run_numpy(changed, params, grads[:3])
@@ -61,7 +61,7 @@ def shared_params():
 
 @pytest.mark.parametrize("case", list(shared_params()))
 @pytest.mark.parametrize("make", [Adam, Nadam, AdaGrad, lambda: SGD(momentum=0.5)])
-def test_parameters_that_share_memory_are_refused(case, make):
+def test_shared_memory_parameters_refused(case, make):
     params, grads = shared_params()[case]
     before = [p.copy() for p in params]
     opt = make()
@@ -72,7 +72,7 @@ def test_parameters_that_share_memory_are_refused(case, make):
     assert opt.iterations == 0 and opt.state_bytes() == 0
 
 
-def test_disjoint_views_of_one_buffer_are_accepted():
+def test_disjoint_views_accepted():
     base = np.zeros(10)
     params = [base[:5], base[5:], base[::2][:0]]
     Adam().step(params, [np.ones(5), np.ones(5), np.ones(0)])
@@ -82,7 +82,7 @@ def test_disjoint_views_of_one_buffer_are_accepted():
 
 
 @pytest.mark.parametrize("make", [Adam, Nadam, RMSProp])
-def test_a_gradient_that_is_another_parameter_is_refused(make):
+def test_parameter_as_gradient_refused(make):
     a, b = np.ones(3), np.full(3, 2.0)
     opt = make()
     with pytest.raises(ValueError, match=r"grads\[1\] shares memory with params\[0\]"):
@@ -133,7 +133,7 @@ def every_attribute():
     list(every_attribute()),
     ids=[f"{c.__name__}.{n}" for c, n in every_attribute()],
 )
-def test_assigning_a_hyperparameter_takes_effect(cls, name):
+def test_assignment_takes_effect(cls, name):
     params, grads = gradient_sequence(steps=4)
     assigned = cls()
     setattr(assigned, name, GOOD[name])
@@ -150,7 +150,7 @@ def test_assigning_a_hyperparameter_takes_effect(cls, name):
     list(every_attribute()),
     ids=[f"{c.__name__}.{n}" for c, n in every_attribute()],
 )
-def test_assigning_a_bad_hyperparameter_raises_and_changes_nothing(cls, name):
+def test_bad_assignment_changes_nothing(cls, name):
     opt = cls()
     before = opt.hyperparameters
     with pytest.raises((ValueError, TypeError), match=name):
@@ -158,7 +158,7 @@ def test_assigning_a_bad_hyperparameter_raises_and_changes_nothing(cls, name):
     assert opt.hyperparameters == before
 
 
-def test_a_change_that_needs_other_slots_raises_once_there_is_state():
+def test_new_slots_refused_once_stateful():
     params, grads = gradient_sequence(steps=2)
     opt = Adam()
     run_numpy(opt, params, grads)
@@ -175,7 +175,7 @@ def test_a_change_that_needs_other_slots_raises_once_there_is_state():
         sgd.momentum = 0.9
 
 
-def test_a_combination_the_constructor_refuses_is_refused_as_an_assignment():
+def test_assignment_refuses_what_init_does():
     opt = Adam(epsilon_hat=True)
     with pytest.raises(ValueError, match="epsilon_hat=True"):
         opt.bias_correction = False

@@ -19,7 +19,7 @@ def adam_step(monkeypatch):
     return adam_step
 
 
-def test_adam_step_writes_every_row_bound_and_part(adam_step, tmp_path, capsys):
+def test_benchmark_writes_rows_bounds_parts(adam_step, tmp_path, capsys):
     out = tmp_path / "adam_step.json"
     adam_step.main(
         ["--n", "300000", "--rounds", "1", "--steps", "1", "--json", str(out)]

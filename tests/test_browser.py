@@ -178,7 +178,7 @@ def test_next_links_reach_every_chapter(browser, site):
     assert not missing, f"not reachable by 'next' from the first page: {missing}"
 
 
-def test_chapter_pages_have_launch_and_download_buttons(browser, site):
+def test_launch_and_download_buttons(browser, site):
     from notebook_setup import repository_url
 
     slug = repository_url().removeprefix("https://github.com/")
@@ -344,7 +344,7 @@ def chapters_with_sections():
 
 
 @pytest.mark.parametrize("rel", chapters_with_sections())
-def test_sidebar_buttons_open_and_close_their_drawers_on_a_phone(browser, site, rel):
+def test_phone_drawers_open_and_close(browser, site, rel):
     """The two buttons a phone shows in the article header, the book's contents (left)
     and the page's sections (right), open their drawers; Escape and a tap beside the
     drawer close it."""
@@ -402,7 +402,7 @@ def test_sidebar_buttons_open_and_close_their_drawers_on_a_phone(browser, site, 
     assert not problems, f"{rel} at {width} px:\n" + "\n".join(problems)
 
 
-def test_sidebar_button_folds_the_book_contents_away_on_a_laptop(browser, site):
+def test_laptop_sidebar_folds_away(browser, site):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     recorder = Recorder(page, site)
     page.goto(site + chapters_with_sections()[0], wait_until="load")
@@ -438,7 +438,7 @@ def test_screenshots_of_two_pages(browser, site):
     page.close()
 
 
-def test_figures_are_opaque_so_dark_mode_keeps_them_readable(browser, site):
+def test_figures_opaque_for_dark_mode(browser, site):
     """Figures are drawn on white (adam.book.style), not on a transparent background
     that the dark theme would turn black behind black text; a dark-mode screenshot shows
     it."""
@@ -513,7 +513,7 @@ def test_moving_a_slider_changes_the_figure(browser, site, rel):
 
 
 @pytest.mark.parametrize("rel", pages_with('class="adam-animation"'))
-def test_the_animation_plays_pauses_and_scrubs(browser, site, rel):
+def test_animation_plays_pauses_scrubs(browser, site, rel):
     page = browser.new_page(viewport={"width": 390, "height": 900})
     recorder = Recorder(page, site)
     open_typeset(page, site + rel)
@@ -571,7 +571,7 @@ def search(page, site, query):
 @pytest.mark.parametrize(
     "query", ["epsilon hat", "beta", "bias correction", "summary", "hat"]
 )
-def test_search_lists_readable_excerpts_and_each_page_once(browser, site, query):
+def test_search_readable_and_each_page_once(browser, site, query):
     import re
 
     page = browser.new_page(viewport={"width": 1400, "height": 1200})

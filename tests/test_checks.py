@@ -209,7 +209,7 @@ def test_bad_step_raises_and_changes_nothing(name, make, message):
 
 
 @pytest.mark.parametrize("where", [0, 1000, -1])
-def test_non_finite_gradient_found_by_the_threaded_check(monkeypatch, where):
+def test_threaded_check_finds_non_finite(monkeypatch, where):
     # The quick test is split between threads; whichever part holds the NaN, the step
     # refuses and names the element.
     import adam.numpy.fast as fast
@@ -238,7 +238,7 @@ def test_read_only_parameter():
         Adam().step([p], [np.ones(3)])
 
 
-def test_huge_but_finite_gradients_are_accepted():
+def test_huge_finite_gradients_accepted():
     # g*g fits in float64 but the sum of four of them overflows, so the quick finiteness
     # test fails and the exact test must let the gradient through.
     w = np.zeros(4)
@@ -358,7 +358,7 @@ def bad_states():
 @pytest.mark.parametrize(
     "name, state, message", bad_states(), ids=[b[0] for b in bad_states()]
 )
-def test_bad_state_dict_raises_and_changes_nothing(name, state, message):
+def test_bad_state_dict_changes_nothing(name, state, message):
     opt, params = trained_optimizer(amsgrad=True)
     snap = snapshot(opt, params)
     with pytest.raises((ValueError, TypeError), match=message):
@@ -366,7 +366,7 @@ def test_bad_state_dict_raises_and_changes_nothing(name, state, message):
     assert_unchanged(opt, params, snap)
 
 
-def test_state_dict_of_fresh_optimizer_loads_and_binds_later():
+def test_fresh_state_dict_binds_later():
     opt, params = trained_optimizer()
     fresh = Adam()
     opt.load_state_dict(fresh.state_dict())  # reset to a fresh optimizer
@@ -374,7 +374,7 @@ def test_state_dict_of_fresh_optimizer_loads_and_binds_later():
     opt.step(params, [np.ones((3, 2)), np.ones(4)])  # binds to any parameter list again
 
 
-def test_loaded_state_must_match_params_at_next_step():
+def test_loaded_state_checked_at_next_step():
     opt, params = trained_optimizer()
     other = Adam()
     other.load_state_dict(opt.state_dict())
@@ -401,7 +401,7 @@ def _optimizers():
 
 @pytest.mark.parametrize("cls", _optimizers())
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-def test_underflow_under_errstate_raise_completes_the_step(cls, dtype):
+def test_underflow_errstate_step_completes(cls, dtype):
     """Finding 1: np.errstate(all="raise") must not stop a step halfway: underflow is
     harmless, and the step (and its finite check) compute as if it were ignored."""
     tiny = np.finfo(dtype).smallest_normal
@@ -425,7 +425,7 @@ def test_underflow_under_errstate_raise_completes_the_step(cls, dtype):
 
 
 @pytest.mark.parametrize("cls", _optimizers())
-def test_underflow_many_steps_under_errstate_raise(cls):
+def test_underflow_many_steps_errstate(cls):
     """Finding 1: 2000 steps with a zero gradient on one parameter (its moments decay
     into the subnormals) under np.errstate(all="raise") all complete."""
     params = [np.ones(4, np.float32), np.ones(4, np.float32)]
@@ -438,7 +438,7 @@ def test_underflow_many_steps_under_errstate_raise(cls):
     assert all(np.isfinite(p).all() for p in params)
 
 
-def test_tiny_gradient_under_errstate_raise_is_accepted():
+def test_tiny_gradient_errstate_accepted():
     """Finding 1: a valid gradient of 1e-30 made the finite check raise
     FloatingPointError."""
     for dtype in (np.float32, np.float64):
@@ -453,7 +453,7 @@ def test_tiny_gradient_under_errstate_raise_is_accepted():
         assert np.isfinite(w).all() and np.isfinite(p[0]).all()
 
 
-def test_every_numpy_optimizer_ignores_underflow_under_errstate_raise():
+def test_optimizers_ignore_underflow_errstate():
     """Finding 1, for every class with a `step`: CompactAdam, the variants, the
     classics."""
     import adam.numpy as an
@@ -485,9 +485,7 @@ def test_every_numpy_optimizer_ignores_underflow_under_errstate_raise():
     "dtype, learning_rate, limit",
     [(np.float32, 1e40, "3.403e+38"), (np.float16, 1e6, "6.55e+04")],
 )
-def test_learning_rate_overflowing_the_dtype_is_refused(
-    cls, dtype, learning_rate, limit
-):
+def test_lr_overflowing_dtype_refused(cls, dtype, learning_rate, limit):
     """Finding 7: a learning rate that is inf in the parameter's dtype gave NaN weights
     even with a zero gradient; refused, naming the argument, the dtype and the limit."""
     w = np.array([1.0, 2.0, 3.0], dtype)
@@ -508,7 +506,7 @@ def test_learning_rate_overflowing_the_dtype_is_refused(
         )
 
 
-def test_step_scalar_overflowing_the_dtype_is_refused():
+def test_step_scalar_overflow_refused():
     """Finding 7: learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t) can overflow
     when learning_rate does not (beta_1 > beta_2 makes it 316 * learning_rate at
     t=1)."""
@@ -527,9 +525,7 @@ def test_step_scalar_overflowing_the_dtype_is_refused():
 @pytest.mark.parametrize(
     "learning_rate, weight_decay", [(0.1, 30.0), (0.1, 10.0), (1.0, 1.0)]
 )
-def test_weight_decay_times_learning_rate_of_one_or_more_is_refused(
-    learning_rate, weight_decay
-):
+def test_decay_times_lr_of_1_or_more_refused(learning_rate, weight_decay):
     """Finding 11: lr=0.1, wd=30 flipped the weights' sign and grew them at every
     step."""
     with pytest.raises(
@@ -558,7 +554,7 @@ def test_weight_decay_times_learning_rate_of_one_or_more_is_refused(
         ((2, 3, 2), (4, 8, 4)),
     ],
 )
-def test_parameter_overlapping_itself_is_refused(shape, strides):
+def test_self_overlapping_parameter_refused(shape, strides):
     """Finding 6: a parameter whose elements share memory (as_strided with zero strides
     or overlapping rows) was accepted, and its shared elements updated several times."""
     base = np.zeros(64, np.float32)
@@ -593,7 +589,7 @@ def test_overlaps_itself_is_exact():
 # -- finding 11, the NumPy parts -------------------------------------------------------
 
 
-def test_gradient_overflowing_on_the_cast_says_so():
+def test_overflow_on_cast_says_so():
     w = np.ones(3, np.float32)
     with pytest.raises(
         ValueError,
@@ -627,7 +623,7 @@ def test_an_empty_step_is_refused():
         ("weight_decya", "weight_decay"),
     ],
 )
-def test_misspelled_hyperparameter_is_refused_with_the_right_name(name, right):
+def test_misspelled_name_refused_and_named(name, right):
     from adam.numpy import SGD
 
     opt = Adam(learning_rate=0.1)

@@ -128,7 +128,7 @@ def run_in(colab, python: Path, content: Path, script: str):
     )
 
 
-def test_every_chapter_installs_and_imports_fresh_and_after_a_restart(colab):
+def test_install_fresh_and_after_restart(colab):
     url = colab["clone"].as_uri()
     chapters = []
     for path in notebooks():

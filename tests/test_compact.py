@@ -45,7 +45,7 @@ def params_and_grads(steps=10, seed=0, dtype=np.float32):
 run = run_numpy  # step an optimizer through the gradients, from copies of the params
 
 
-def test_bfloat16_bits_round_to_nearest_even_like_ml_dtypes():
+def test_bfloat16_rounds_like_ml_dtypes():
     ml_dtypes = pytest.importorskip("ml_dtypes")
     rng = np.random.default_rng(0)
     x = (rng.normal(size=20000) * 10.0 ** rng.uniform(-40, 38, 20000)).astype(
@@ -117,7 +117,7 @@ def test_agrees_with_adam_on_a_few_steps(state, mean, largest, kw):
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_first_step_equals_adam_exactly_where_nothing_is_rounded(state):
+def test_first_step_exact_when_unrounded(state):
     # the step is computed from the float32 moments before they are rounded for storage
     params, grads = params_and_grads(steps=1)
     np.testing.assert_array_equal(
@@ -163,7 +163,7 @@ def test_training_ends_where_adam_ends():
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_checkpoint_round_trip_resumes_bit_for_bit(state):
+def test_checkpoint_resumes_bit_for_bit(state):
     params, grads = params_and_grads(steps=6)
     opt = CompactAdam(state=state, learning_rate=0.01)
     params = run(opt, params, grads[:3])
@@ -231,7 +231,7 @@ def test_failed_steps_change_nothing(state):
             np.testing.assert_array_equal(x, y)
 
 
-def test_block_and_state_are_fixed_once_there_is_state():
+def test_block_and_state_fixed_once_stateful():
     opt = CompactAdam(state="int8", block=64)
     opt.step([np.zeros(10, np.float32)], [np.ones(10, np.float32)])
     with pytest.raises(ValueError, match="block=128 needs another layout"):
@@ -243,7 +243,7 @@ def test_block_and_state_are_fixed_once_there_is_state():
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_corrupt_checkpoints_are_refused_and_change_nothing(state):
+def test_corrupt_checkpoint_changes_nothing(state):
     params, grads = params_and_grads(steps=2)
     opt = CompactAdam(state=state)
     run(opt, params, grads)
@@ -282,7 +282,7 @@ def test_adam_checkpoints_are_not_loaded():
 
 # -- no silent wrong result --------------------------------------------------------
 @pytest.mark.parametrize("state", STATES)
-def test_float64_parameters_keep_their_precision(state):
+def test_float64_keeps_its_precision(state):
     """The step is float32; the parameter is not rounded to float32 on the way."""
     w = np.array([1 + 1e-12, 1e300, 1e-300, np.pi])
     kept = w.copy()
@@ -291,7 +291,7 @@ def test_float64_parameters_keep_their_precision(state):
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_zero_d_parameter_resumes_its_checkpoint(state):
+def test_0d_parameter_resumes(state):
     w, g = np.array(1.0, np.float32), np.array(0.5, np.float32)
     opt = CompactAdam(state=state)
     opt.step([w], [g])
@@ -314,7 +314,7 @@ def test_zero_d_parameter_resumes_its_checkpoint(state):
         resumed.step([w3], [g])
 
 
-def test_int8_checkpoint_whose_scale_overflows_v_is_refused():
+def test_int8_scale_overflowing_v_refused():
     opt = CompactAdam(state="int8")
     w = np.ones(4, np.float32)
     opt.step([w], [np.ones(4, np.float32)])
@@ -330,7 +330,7 @@ def test_int8_checkpoint_whose_scale_overflows_v_is_refused():
         np.testing.assert_array_equal(arrays[0], before["slots"][name][0])
 
 
-def test_a_large_block_costs_what_the_parameter_does():
+def test_large_block_costs_parameter_size():
     """block=2**24 for a 10-weight bias: one block of 10, not 16 Mi values per step; the
     codes and the checkpoint layout (one scale) are those of the padded block."""
     import time
@@ -349,7 +349,7 @@ def test_a_large_block_costs_what_the_parameter_does():
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_a_finite_gradient_too_large_for_float32_says_so(state):
+def test_too_large_for_float32_says_so(state):
     w = np.ones(2)
     opt = CompactAdam(state=state)
     message = r"grads\[0\] is too large for CompactAdam, which computes its step in"
@@ -359,7 +359,7 @@ def test_a_finite_gradient_too_large_for_float32_says_so(state):
     assert opt.iterations == 0 and opt.state_dict()["slots"] == {}
 
 
-def test_a_beta_that_rounds_to_one_in_float32_is_refused():
+def test_float32_beta_rounding_to_1_refused():
     with pytest.raises(
         ValueError,
         match=r"beta_2=0.99999999 rounds to 1.0 in float32 "
@@ -390,7 +390,7 @@ def test_bfloat16_second_moment_does_not_stall():
     assert abs(v / adam_v - 1) < 0.02 and abs(step / adam_step - 1) < 0.02
 
 
-def test_int8_small_coordinates_next_to_a_large_one_step_too_far():
+def test_int8_small_beside_large_overshoot():
     """Measured, not fixed: with the linear 8-bit code, coordinates whose gradient is
     1e-4 of the largest in their block lose m and v to rounding every step, so each step
     is a first step without bias correction, (1 - beta_1) / sqrt(1 - beta_2) = 3.16 lr
@@ -409,7 +409,7 @@ def test_int8_small_coordinates_next_to_a_large_one_step_too_far():
     assert 2.3 < ratios[1000] < 2.7 and 3.1 < ratios[10_000] < 3.17
 
 
-def test_compact_load_state_dict_malformed_slot_is_named():
+def test_malformed_slot_is_named():
     """A list where an array belongs gave AttributeError when another slot came
     first."""
     from adam.numpy import CompactAdam

@@ -20,7 +20,7 @@ def book(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_fingerprint_follows_package_results_lock_and_data(book, monkeypatch):
+def test_fingerprint_follows_every_input(book, monkeypatch):
     first = execution_cache.fingerprint(book)
     assert execution_cache.fingerprint(book) == first
     changes = [
@@ -39,7 +39,7 @@ def test_fingerprint_follows_package_results_lock_and_data(book, monkeypatch):
         seen.add(now)
 
 
-def test_refresh_empties_a_cache_filled_from_other_inputs(book):
+def test_refresh_drops_stale_entries(book):
     cache = book / "_build" / ".jupyter_cache"
     execution_cache.refresh(cache, book)
     (cache / "executed.ipynb").write_text("{}")
@@ -53,7 +53,7 @@ def test_refresh_empties_a_cache_filled_from_other_inputs(book):
     ).read_text().strip() == execution_cache.fingerprint(book)
 
 
-def test_notebook_executed_by_nbmake_is_found_by_the_book(book):
+def test_book_finds_nbmake_execution(book):
     from nbmake.nb_run import NotebookRun
 
     source = nbformat.v4.new_notebook(
@@ -90,7 +90,7 @@ def test_notebook_executed_by_nbmake_is_found_by_the_book(book):
     }
 
 
-def test_notebook_changed_during_execution_is_not_stored(book):
+def test_changed_during_run_not_stored(book):
     executed = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     path = book / "chapter.ipynb"
     nbformat.write(

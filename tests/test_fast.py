@@ -43,7 +43,7 @@ def flatten(arrays):
 
 
 # -- agreement with the independent reference ------------------------------------------
-def test_both_implementations_match_reference_in_float64(switches):
+def test_both_match_reference_in_float64(switches):
     params, grads = random_problem(0)
     expected = run_reference(params, grads, **switches)
     for run in (run_fast, run_functional):
@@ -63,7 +63,7 @@ def test_both_implementations_match_reference_in_float64(switches):
     form=st.sampled_from(["algorithm1", "epsilon_hat", "uncorrected"]),
     scale=st.sampled_from([1e-6, 1.0, 1e3]),
 )
-def test_property_random_hyperparameters_match_reference(
+def test_random_hyperparameters_match(
     seed, learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, form, scale
 ):
     kw = dict(
@@ -132,13 +132,13 @@ def test_threads_change_nothing_but_speed(monkeypatch, switches, dtype):
                 np.testing.assert_array_equal(a, b)
 
 
-def test_threads_default_to_the_available_cores():
+def test_threads_default_to_cores():
     assert Adam().threads == fast.default_threads() >= 1
     assert Adam(threads=3).threads == 3
     assert "threads" not in Adam(threads=3).state_dict()["hyperparameters"]
 
 
-def test_non_contiguous_parameter_is_updated_in_place():
+def test_non_contiguous_updated_in_place():
     base = np.arange(12.0).reshape(3, 4)
     view = base.T  # not C-contiguous
     before = view.copy()
@@ -165,7 +165,7 @@ def test_first_steps_by_hand():
 
 
 @pytest.mark.parametrize("switches", [{}, {"epsilon_hat": True}])
-def test_first_step_has_magnitude_lr_per_coordinate(switches):
+def test_first_step_is_lr_per_coordinate(switches):
     # Paper, Sec. 2.1: with m_hat = g and v_hat = g^2 the first step is lr * sign(g).
     rng = np.random.default_rng(3)
     g = rng.normal(size=1000) * rng.lognormal(0, 3, size=1000)
@@ -174,21 +174,21 @@ def test_first_step_has_magnitude_lr_per_coordinate(switches):
     np.testing.assert_allclose(w, -0.01 * np.sign(g), rtol=1e-12)
 
 
-def test_uncorrected_first_step_is_larger_by_the_predicted_factor():
+def test_uncorrected_step_by_predicted_factor():
     w = np.zeros(3)
     Adam(learning_rate=1.0, epsilon=0.0, bias_correction=False).step([w], [np.ones(3)])
     np.testing.assert_allclose(-w, (1 - 0.9) / math.sqrt(1 - 0.999), rtol=1e-12)  # 3.16
 
 
 @pytest.mark.parametrize("c", [1e-4, 0.5, 7.0, 1e6])
-def test_invariant_to_gradient_scale_when_epsilon_is_zero(c):
+def test_scale_invariant_at_epsilon_0(c):
     params, grads = random_problem(4, steps=50)
     a = flatten(run_fast(params, grads, epsilon=0.0)[0])
     b = flatten(run_fast(params, [[c * g for g in gs] for gs in grads], epsilon=0.0)[0])
     np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
 
 
-def test_epsilon_forms_coincide_with_rescaled_epsilon():
+def test_epsilon_forms_agree_when_rescaled():
     # Algorithm 1 with eps equals the reordered form with eps_hat = eps * sqrt(1 -
     # beta_2^t).
     params, grads = random_problem(5, steps=1)
@@ -216,7 +216,7 @@ def test_dtype_is_preserved(dtype):
     assert all(p.dtype == dtype for p in out)
 
 
-def test_float64_gradient_for_float32_parameter_is_cast():
+def test_float64_gradient_cast_to_float32():
     w = np.zeros(4, np.float32)
     Adam().step([w], [np.ones(4, np.float64)])
     assert w.dtype == np.float32
@@ -229,7 +229,7 @@ def test_zero_size_and_scalar_parameters():
 
 
 # -- the fast path allocates nothing per step ------------------------------------------
-def test_step_allocates_no_array_memory_after_the_first():
+def test_no_allocation_after_first_step():
     n = 1 << 20
     p, g = np.zeros(n, np.float32), np.ones(n, np.float32)
     opt = Adam()
@@ -275,7 +275,7 @@ def test_state_bytes_counts_the_moments():
         assert opt.state_bytes() == slots * 400
 
 
-def test_learning_rate_can_change_between_steps_and_is_checked():
+def test_lr_changes_between_steps_checked():
     opt = Adam()
     opt.learning_rate = 0.5
     assert opt.learning_rate == 0.5 and opt.hyperparameters.learning_rate == 0.5

@@ -57,7 +57,7 @@ def test_functional_update_checks_its_state(change, error, message):
         update(g, s._replace(**change), p)
 
 
-def test_functional_update_step_is_a_python_int():
+def test_step_is_a_python_int():
     """np.int8(127) + 1 wrapped to -128 (a NaN bias correction)."""
     from adam.numpy import update
 
@@ -66,7 +66,7 @@ def test_functional_update_step_is_a_python_int():
     assert new.step == 128 and type(new.step) is int
 
 
-def test_functional_update_checks_its_state_with_two_parameters():
+def test_state_checked_with_two_parameters():
     """zip() truncated: 2 parameters in, 1 out."""
     from adam.numpy import init, update
 
@@ -83,7 +83,7 @@ def test_functional_update_checks_its_state_with_two_parameters():
 
 
 @pytest.mark.parametrize("hyperparameters", [{"learning_rate": 0.1}, None])
-def test_functional_update_refuses_other_hyperparameters(hyperparameters):
+def test_other_hyperparameters_refused(hyperparameters):
     """A dict gave a bare AttributeError; a duck-typed object was used unchecked."""
     from types import SimpleNamespace
 
@@ -108,7 +108,7 @@ def test_functional_state_is_a_named_tuple():
     )
 
 
-def test_functional_update_checks_its_inputs():
+def test_inputs_are_checked():
     params = [np.zeros(3)]
     state = init(params)
     with pytest.raises(ValueError, match="contains 1 non-finite"):

@@ -51,7 +51,7 @@ def test_non_contiguous_parameter():
     )
 
 
-def test_bad_gradient_changes_nothing_and_checkpoint_resumes():
+def test_bad_gradient_noop_and_resume():
     params, grads = random_problem(3, steps=4, dtype=np.float32)
     opt = FusedAdam(amsgrad=True)
     run_params, _ = run(opt, params, grads[:2])
@@ -74,7 +74,7 @@ def test_bad_gradient_changes_nothing_and_checkpoint_resumes():
         np.testing.assert_array_equal(a, b)
 
 
-def test_threads_change_nothing_and_numba_setting_is_restored():
+def test_threads_neutral_numba_restored():
     import numba
 
     params, grads = random_problem(5, shapes=((300, 500),), steps=3, dtype=np.float32)

@@ -24,7 +24,7 @@ def test_scientific_reads_as_prose(value, digits, text):
     assert repr(scientific(value, digits)) == text  # no quotes in the book
 
 
-def test_a_typeset_number_fills_a_paragraph_outside_the_book():
+def test_number_typeset_outside_the_book():
     glue("test_gap_sci", scientific(0.000123), display=False)
     assert isinstance(glued["test_gap_sci"], Typeset)
     text = prose.render("Adam is {glue:text}`test_gap_sci` away.")

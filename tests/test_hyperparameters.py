@@ -15,7 +15,7 @@ from adam.numpy import Adam
     [10**400, -(10**400), Fraction(10**400, 3)],
     ids=["10**400", "-10**400", "Fraction"],
 )
-def test_a_number_beyond_float_range_names_the_argument(name, value):
+def test_out_of_float_range_names_argument(name, value):
     for make in (Hyperparameters, Adam):
         with pytest.raises(
             ValueError,

@@ -137,7 +137,7 @@ def toy_data(seed=0, n=96):
     return x, (x[:, 0] > 0).astype(np.int64) + (x[:, 1] > 0)
 
 
-def test_save_load_keeps_optimizer_and_state_and_resumes_exactly(tmp_path):
+def test_save_load_resumes_exactly(tmp_path):
     opt = adam.keras.Adam(
         learning_rate=0.01, amsgrad=True, weight_decay=0.001, clipnorm=1.0
     )
@@ -222,7 +222,7 @@ def test_bad_hyperparameters_raise_clearly(make, kw, message):
 
 
 @tensorflow_only
-def test_tensorflow_bad_gradients_change_nothing():
+def test_tf_bad_gradients_change_nothing():
     w = tf.Variable([1.0, 2.0])
     opt = adam.tensorflow.Adam([w], learning_rate=0.1)
     opt.apply_gradients([tf.constant([0.5, 0.5])])
@@ -240,7 +240,7 @@ def test_tensorflow_bad_gradients_change_nothing():
 
 
 @tensorflow_only
-def test_tensorflow_training_loop_fits_a_line():
+def test_tf_training_loop_fits_a_line():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(256, 1)).astype(np.float32)
     y = 3 * x - 1
@@ -320,7 +320,7 @@ def test_backend_is_the_one_asked_for():
         assert BACKEND == asked
 
 
-def test_instances_are_named_as_keras_names_its_own():
+def test_instances_named_like_keras_ones():
     """Keras names optimizers from the class: "adam", then "adam_1", ...; with one name
     for two instances, their variable paths would collide."""
     keras.backend.clear_session()
@@ -358,7 +358,7 @@ def regression_data(seed=0, n=64):
 
 
 @pytest.mark.parametrize("amsgrad", [False, True])
-def test_slots_are_created_as_keras_creates_them(amsgrad):
+def test_slots_created_as_keras_does(amsgrad):
     """Same variables, same names, same order: momentum and velocity interleaved per
     variable, then AMSGrad's velocity_hat."""
     model = regression_model(None)
@@ -408,7 +408,7 @@ DIRECTIONS = {
     ],
 )
 @pytest.mark.parametrize("direction", DIRECTIONS)
-def test_optimizer_state_resumes_across_keras_and_ours(direction, fmt, tmp_path):
+def test_state_resumes_across_keras_and_ours(direction, fmt, tmp_path):
     """State saved by one optimizer resumes in the other: every slot in its place, and
     the training that follows is the same to the last bit."""
     make_source, make_target = DIRECTIONS[direction]
@@ -483,7 +483,7 @@ def zero_and_ordinary_gradients(steps=20, seed=0):
 
 @pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_no_step_without_gradient_in_every_dtype(dtype, form):
+def test_no_gradient_no_step_every_dtype(dtype, form):
     """A weight whose gradient has always been 0 stays where it is, finite, whatever
     epsilon rounds to in its dtype; the others move."""
     start = np.array([0.5, -0.25, 0.75, -1.0, 0.125, 2.0])
@@ -499,7 +499,7 @@ def test_no_step_without_gradient_in_every_dtype(dtype, form):
     assert (np.abs(end[2:] - begin[2:]) > 0.02).all(), end - begin  # 20 steps of ~0.01
 
 
-def test_bfloat16_weights_train_where_keras_adam_leaves_them_still():
+def test_bfloat16_weights_train_unlike_keras():
     """In bfloat16, beta_2 = 0.999 rounds to 1, so Keras's bias corrections (computed in
     the weight's dtype) are 0 and no weight moves. Ours computes them in float32 and
     follows the float32 run as closely as bfloat16 weights can: each step (about 0.01)
@@ -522,7 +522,7 @@ def test_bfloat16_weights_train_where_keras_adam_leaves_them_still():
 
 @pytest.mark.parametrize("kw", [{}, {"amsgrad": True}, {"weight_decay": 0.004}])
 @pytest.mark.parametrize("dtype", ["float32", FLOAT64])
-def test_drop_in_is_bit_identical_to_keras_where_keras_is_right(dtype, kw):
+def test_drop_in_bit_identical_to_keras(dtype, kw):
     grads = np.random.default_rng(2).normal(size=(50, 3, 4)) * np.logspace(-6, 2, 4)
     start = np.linspace(-1, 1, 12).reshape(3, 4)
     theirs = run_steps(keras.optimizers.Adam(**kw), dtype, grads, start)
@@ -562,7 +562,7 @@ def fit_classifier(optimizer, policy, epochs=2):
 
 @pytest.mark.parametrize("form", ["Algorithm 1", "drop-in"])
 @pytest.mark.parametrize("policy", ["float16", "mixed_float16"])
-def test_small_model_stays_finite_under_low_precision_policies(policy, form):
+def test_finite_under_low_precision_policies(policy, form):
     optimizer = (
         adam.keras.Adam(learning_rate=0.01)
         if form == "Algorithm 1"
@@ -577,7 +577,7 @@ def test_small_model_stays_finite_under_low_precision_policies(policy, form):
     )  # the dead inputs' weights
 
 
-def test_drop_in_is_bit_identical_to_keras_under_mixed_float16():
+def test_drop_in_identical_mixed_float16():
     """Under "mixed_float16" the variables are float32 (the computations float16): there
     Keras is right, and ours gives the same bits."""
     trained = [
@@ -644,7 +644,7 @@ def test_assigned_hyperparameters_are_checked(name, value, message, built):
         assert_state_is(opt, w, before)
 
 
-def test_hyperparameters_assigned_before_the_first_step_are_used():
+def test_assigned_before_first_step_used():
     opt = adam.keras.Adam(learning_rate=0.1)
     opt.beta_1, opt.beta_2, opt.weight_decay = 0.5, 0.99, 0.01
     opt.epsilon_hat, opt.epsilon, opt.learning_rate = True, 1e-7, 0.05
@@ -665,7 +665,7 @@ def test_hyperparameters_assigned_before_the_first_step_are_used():
     )
 
 
-def test_a_hyperparameter_assigned_between_fits_is_refused_not_ignored():
+def test_assignment_between_fits_refused():
     """The compiled train function keeps the beta_1 it was traced with: assigning
     another between two fit() calls was silently ignored. It raises now, and changes
     nothing; the same value may be set, and learning_rate (a variable, read at every
@@ -687,7 +687,7 @@ def test_a_hyperparameter_assigned_between_fits_is_refused_not_ignored():
     assert keras.ops.convert_to_numpy(opt.learning_rate) == np.float32(0.05)
 
 
-def test_amsgrad_cannot_be_switched_on_once_built():
+def test_amsgrad_fixed_once_built():
     """opt.amsgrad = True after the first step raised only in the next step, after m
     and v had advanced (iterations not): the assignment itself is refused now."""
     opt, w = built_optimizer()
@@ -706,9 +706,7 @@ def test_amsgrad_cannot_be_switched_on_once_built():
 
 @pytest.mark.parametrize("count, error", [(1.5, ValueError), (-3, ValueError)])
 @pytest.mark.parametrize("how", ["load_own_variables", "set_weights", ".weights.h5"])
-def test_a_loaded_step_count_must_be_a_non_negative_integer(
-    how, count, error, tmp_path
-):
+def test_loaded_step_count_non_negative_int(how, count, error, tmp_path):
     """A saved iterations of 1.5 was loaded as 1 (another resume), -3 gave NaN weights:
     both are refused before anything is loaded."""
     opt, w = built_optimizer(amsgrad=True)
@@ -769,7 +767,7 @@ ITERATIONS_BEYOND = {
 
 @pytest.mark.parametrize("count", list(ITERATIONS_BEYOND))
 @pytest.mark.parametrize("how", ["load_own_variables", "set_weights", ".weights.h5"])
-def test_a_loaded_step_count_must_fit_the_iterations_variable(how, count, tmp_path):
+def test_loaded_step_count_must_fit(how, count, tmp_path):
     """A saved iterations of 1e30, 2**63 or 2**64 - 1 wrapped in the int64 variable
     (int32 on JAX, from 2**31) to a negative count, and the next step made the weights
     NaN: refused now, before anything of the optimizer is loaded."""
@@ -824,7 +822,7 @@ def learning_rates_that_are_not_numbers():
 
 @pytest.mark.parametrize("value", list(learning_rates_that_are_not_numbers()))
 @pytest.mark.parametrize("when", ["constructor", "assignment"])
-def test_a_learning_rate_array_or_tensor_is_checked_as_a_number(value, when):
+def test_lr_array_checked_as_number(value, when):
     """opt.learning_rate = np.array(-1.0), or a NaN tensor, was accepted (only plain
     numbers were checked): a 0-d array or a concrete tensor is checked as the number it
     holds, and one that holds no single real number is refused."""
@@ -840,7 +838,7 @@ def test_a_learning_rate_array_or_tensor_is_checked_as_a_number(value, when):
     assert_state_is(opt, w, before)
 
 
-def test_good_learning_rate_arrays_tensors_schedules_and_callables_pass():
+def test_lr_arrays_schedules_callables_pass():
     """Assigned (the constructor takes what Keras's takes: a float)."""
     for rate in (np.array(0.05), np.float32(0.05), keras.ops.convert_to_tensor(0.05)):
         opt, _ = built_optimizer()
@@ -869,7 +867,7 @@ def test_schedule_checked_at_step_0():
         adam.keras.Adam(learning_rate=negative)
 
 
-def test_a_learning_rate_of_0_may_be_assigned_but_not_given_to_the_constructor():
+def test_lr_0_assigned_but_refused_by_init():
     """A step with learning rate 0 is well defined (no move), and Keras's
     LearningRateScheduler assigns what its schedule returns: a cosine to 0 ended the
     fit with an error. The constructor still refuses 0 (an optimizer that never moves
@@ -883,7 +881,7 @@ def test_a_learning_rate_of_0_may_be_assigned_but_not_given_to_the_constructor()
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(w), before)
 
 
-def test_a_learning_rate_scheduler_may_end_at_0():
+def test_lr_schedule_may_end_at_0():
     epochs = 3
     schedule = keras.callbacks.LearningRateScheduler(
         lambda epoch, lr: 0.01 * (1 + np.cos(np.pi * epoch / (epochs - 1))) / 2

@@ -23,7 +23,7 @@ SETTINGS = [
 
 @pytest.mark.parametrize("kwargs", SETTINGS)
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_float32_steps_agree_with_the_checked_keras_optimizer(kwargs, seed):
+def test_float32_steps_match_checked_keras(kwargs, seed):
     """The same mathematics, rounded in another order (the checked one folds the bias
     corrections into two scalars): after 100 float32 steps a few ulps apart, as the
     implementations of chapter 5 and its appendix are (at most 64 ulps)."""
@@ -35,7 +35,7 @@ def test_float32_steps_agree_with_the_checked_keras_optimizer(kwargs, seed):
 
 
 @pytest.mark.parametrize("kwargs", SETTINGS)
-def test_float64_steps_are_those_of_the_numpy_teaching_version(kwargs):
+def test_float64_steps_match_numpy_version(kwargs):
     """In float64, step by step, the NumPy teaching function's numbers. The learning
     rate is made a float32 number first: Keras keeps it in a float32 variable."""
     kwargs = dict(kwargs, learning_rate=float(np.float32(kwargs["learning_rate"])))
@@ -65,7 +65,7 @@ def test_float64_steps_are_those_of_the_numpy_teaching_version(kwargs):
             np.testing.assert_allclose(optimizer.v[k].numpy(), v[k], rtol=1e-14, atol=0)
 
 
-def test_it_trains_a_keras_model_like_the_checked_one():
+def test_trains_like_the_checked_one():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 3)).astype(np.float32)
     y = (x @ np.array([[1.0], [-2.0], [0.5]], np.float32)).astype(np.float32)
@@ -83,7 +83,7 @@ def test_it_trains_a_keras_model_like_the_checked_one():
     assert ulps(teaching, checked) <= 64
 
 
-def test_the_step_is_short_enough_to_read_in_one_glance():
+def test_step_short_enough_to_read():
     """Chapter 5 shows it as the Keras counterpart of the NumPy `adam_step`."""
     assert (
         len(inspect.getsource(adam.keras_minimal.Adam.update_step).splitlines()) <= 12

@@ -11,7 +11,7 @@ from adam.experiments.landscapes import (
 from adam.numpy import SGD
 
 
-def test_landscape_gradients_match_finite_differences():
+def test_landscapes_match_finite_differences():
     rng = np.random.default_rng(1)
     for land in (ill_conditioned_quadratic(), rosenbrock()):
         for _ in range(5):
@@ -25,7 +25,7 @@ def test_landscape_gradients_match_finite_differences():
         assert land.value(np.array(land.minimum)) == pytest.approx(0.0)
 
 
-def test_trajectory_records_start_and_every_step():
+def test_trajectory_records_every_step():
     land = ill_conditioned_quadratic()
     path = trajectory(SGD(0.01), land, steps=10)
     assert path.shape == (11, 2)

@@ -84,7 +84,7 @@ def test_a_weight_without_gradient_never_moves(name, dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("switches", [{}, {"epsilon_hat": True}, {"amsgrad": True}])
-def test_functional_update_leaves_a_weight_without_gradient(dtype, switches):
+def test_functional_skips_weight_without_grad(dtype, switches):
     params, grads = problem(dtype)
     h, state = (
         Hyperparameters(**switches),
@@ -111,7 +111,7 @@ RATES = {
 
 
 @pytest.mark.parametrize("name", RATES)
-def test_a_decay_rate_that_rounds_to_one_in_float16_is_refused(name):
+def test_float16_beta_rounding_to_1_refused(name):
     """beta_2 = 0.9998 is exactly 1.0 in float16: v would never decay. Refused before
     anything changes, naming the argument; float32 parameters and 0.9997 (0.99951 in
     float16) are fine."""
@@ -130,7 +130,7 @@ def test_a_decay_rate_that_rounds_to_one_in_float16_is_refused(name):
     make(**{rate: 0.9997}).step([p], [np.ones(3, np.float16)])
 
 
-def test_functional_update_refuses_a_decay_rate_that_rounds_to_one():
+def test_functional_refuses_beta_rounding_to_1():
     p = [np.ones(3, np.float16)]
     with pytest.raises(ValueError, match=r"^beta_1=0.99999 rounds to 1.0 in float16"):
         update([np.ones(3, np.float16)], init(p), p, Hyperparameters(beta_1=0.99999))
@@ -147,7 +147,7 @@ def test_bfloat16_is_refused_clearly():
     assert opt.iterations == 0 and opt.state_bytes() == 0 and (w == 1).all()
 
 
-def test_a_finite_gradient_that_overflows_the_parameter_dtype_is_refused():
+def test_gradient_overflowing_dtype_refused():
     # Finiteness is checked after the cast to the parameter's dtype.
     w = np.ones(3, np.float16)
     opt = Adam()
@@ -209,7 +209,7 @@ def assert_same_state(state, other):
     [n for n in [*OPTIMIZERS, "FusedAdam"] if n not in ("SGD momentum", "AdaMax")],
 )
 @pytest.mark.parametrize("first", [True, False], ids=["first step", "later step"])
-def test_a_gradient_whose_square_overflows_is_refused(name, dtype, first):
+def test_overflowing_square_refused(name, dtype, first):
     make = fused() if name == "FusedAdam" else OPTIMIZERS[name]
     params, opt = two_params(dtype), make()
     if not first:
@@ -241,14 +241,14 @@ def test_functional_update_refuses_it_too():
         update(huge(np.float16), state, params)
 
 
-def test_sgd_without_squares_takes_a_large_gradient():
+def test_sgd_takes_a_large_gradient():
     w = np.zeros(2, np.float16)
     SGD(learning_rate=0.01).step([w], [np.array([300.0, 1.0], np.float16)])
     np.testing.assert_allclose(w, [-3.0, -0.01], rtol=1e-3)
 
 
 @pytest.mark.parametrize("make", ["AdaMax", "SGD momentum"])
-def test_optimizers_without_squares_take_any_finite_gradient(make):
+def test_squareless_take_any_finite_gradient(make):
     params, opt = two_params(np.float16), OPTIMIZERS[make]()
     opt.step(params, huge(np.float16, np.finfo(np.float16).max / 2))
     assert all(np.isfinite(a).all() for a in params)
@@ -259,7 +259,7 @@ largest = fast._largest
 
 
 @pytest.mark.parametrize("amsgrad", [False, True])
-def test_steps_near_the_limit_are_the_ordinary_steps(amsgrad, monkeypatch):
+def test_steps_near_limit_are_ordinary(amsgrad, monkeypatch):
     # |g| = 254 in float16: g * g = 64516 fits, just. The running bound reaches the
     # limit, so the step computes its moments first to check them; the step itself is
     # unchanged: the same moments, bit for bit, as the readable update, and no refusal.
@@ -304,7 +304,7 @@ def byte_swapped(dtype):
 @pytest.mark.parametrize(
     "kw", [{}, {"amsgrad": True, "weight_decay": 0.01}, {"epsilon": 0.0}]
 )
-def test_fused_accepts_every_dtype_adam_accepts_with_the_same_bits(dtype, kw):
+def test_fused_dtypes_and_bits_match_adam(dtype, kw):
     FusedAdam = fused()
     rng = np.random.default_rng(2)
     params = [rng.normal(size=(50, 7)).astype(dtype), rng.normal(size=3).astype(dtype)]
@@ -319,7 +319,7 @@ def test_fused_accepts_every_dtype_adam_accepts_with_the_same_bits(dtype, kw):
 @pytest.mark.parametrize(
     "source, target", [("Adam", "FusedAdam"), ("FusedAdam", "Adam")]
 )
-def test_adam_and_fused_adam_load_each_others_checkpoints(source, target):
+def test_adam_fused_share_checkpoints(source, target):
     FusedAdam = fused()
     classes = {"Adam": Adam, "FusedAdam": FusedAdam}
     rng = np.random.default_rng(3)
@@ -339,7 +339,7 @@ def test_adamw_does_not_take_adam_checkpoints():
         AdamW().load_state_dict(Adam().state_dict())
 
 
-def test_fused_refuses_no_gradient_it_should_take():
+def test_fused_takes_every_valid_gradient():
     # A NaN is still found in the NumPy-checked dtypes.
     FusedAdam = fused()
     w = np.ones(4, np.float16)

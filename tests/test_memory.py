@@ -77,11 +77,11 @@ def test_parameter_count(measured):
         ("Adafactor", 4 * N + 4 * (784 + 128 + 128 + 10)),
     ],
 )
-def test_slot_bytes_match_what_each_optimizer_keeps(measured, name, slots):
+def test_slot_bytes_match_each_optimizer(measured, name, slots):
     assert measured["states"][name][0] == slots
 
 
-def test_scalars_are_a_step_counter_and_a_learning_rate(measured):
+def test_scalars_are_step_and_lr(measured):
     # int32 iterations and float32 learning rate on JAX; Adafactor adds 0-d placeholders
     for name, (_, scalars, _) in measured["states"].items():
         assert scalars == (24 if name == "Adafactor" else 8), name

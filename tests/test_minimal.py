@@ -40,7 +40,7 @@ def gradients(steps=25, size=7, seed=0):
 
 
 @pytest.mark.parametrize("kwargs", SETTINGS)
-def test_matches_the_independent_transcription_of_the_paper(kwargs):
+def test_matches_paper_transcription(kwargs):
     theta0 = np.random.default_rng(1).normal(size=7)
     grads = gradients()
     ours, _, _ = run_minimal(theta0, grads, **kwargs)
@@ -56,7 +56,7 @@ def test_matches_the_independent_transcription_of_the_paper(kwargs):
 
 
 @pytest.mark.parametrize("kwargs", SETTINGS)
-def test_matches_the_checked_update_step_by_step(kwargs):
+def test_matches_checked_update_per_step(kwargs):
     theta0 = np.random.default_rng(2).normal(size=7)
     grads = gradients(seed=3)
     h = Hyperparameters(
@@ -76,7 +76,7 @@ def test_matches_the_checked_update_step_by_step(kwargs):
         np.testing.assert_allclose(v, state.second_moment[0], rtol=1e-15, atol=0)
 
 
-def test_float64_in_float64_out_and_inputs_untouched():
+def test_float64_out_inputs_untouched():
     theta, g = np.array([1.0, -2.0]), np.array([0.5, -0.5])
     m, v = np.zeros(2), np.zeros(2)
     new_theta, new_m, new_v = adam_step(theta, g, m, v, 1, alpha=0.1)
@@ -87,7 +87,7 @@ def test_float64_in_float64_out_and_inputs_untouched():
     np.testing.assert_allclose(new_theta, [0.9, -1.9], rtol=1e-6)
 
 
-def test_it_is_short_enough_to_read_in_one_glance():
+def test_short_enough_to_read():
     """Chapter 1 promises at most 12 lines, one per formula of Algorithm 1."""
     source = inspect.getsource(adam_step)
     assert len(source.splitlines()) <= 12
@@ -180,7 +180,7 @@ def test_rmsprop_step_matches_RMSProp(alpha, rho, epsilon):
 @pytest.mark.parametrize(
     "step, cls", [(sgd_step, SGD), (adagrad_step, AdaGrad), (rmsprop_step, RMSProp)]
 )
-def test_the_defaults_are_the_classes_defaults(step, cls):
+def test_defaults_are_the_classes(step, cls):
     defaults = {
         k: p.default
         for k, p in inspect.signature(step).parameters.items()
@@ -199,7 +199,7 @@ def test_momentum_defaults():
     assert parameters["mu"].default == 0.9
 
 
-def test_the_classic_steps_leave_their_inputs_untouched():
+def test_classic_steps_leave_inputs_alone():
     theta, g, state = np.array([1.0, -2.0]), np.array([0.5, -0.5]), np.zeros(2)
     sgd_step(theta, g)
     for step in (momentum_step, adagrad_step, rmsprop_step):

@@ -77,7 +77,7 @@ def test_missing_and_corrupt_files(tmp_path, monkeypatch):
         load_mnist(verbose=False)
 
 
-def test_failed_download_explains_the_environment_variable(monkeypatch):
+def test_failed_download_names_env_variable(monkeypatch):
     keras = pytest.importorskip("keras")
     monkeypatch.delenv(ENV_VAR, raising=False)
 
@@ -127,7 +127,7 @@ def test_uses_keras_when_no_file_is_named(monkeypatch):
         ),
     ],
 )
-def test_the_printed_line_names_the_data_not_the_file(origin, n_train, expected):
+def test_printed_line_names_data_not_file(origin, n_train, expected):
     from adam.experiments.mnist import MnistSource
 
     text = MnistSource(
@@ -261,9 +261,7 @@ def huge_member_without_npy(path, keep_good=False):
 @pytest.mark.parametrize(
     "keep_good", [False, True], ids=["only x_train", "x_train.npy too"]
 )
-def test_declared_size_of_the_member_numpy_reads_is_checked(
-    tmp_path, monkeypatch, keep_good
-):
+def test_member_declared_size_checked(tmp_path, monkeypatch, keep_good):
     path = tmp_path / "bad.npz"
     huge_member_without_npy(path, keep_good)
     monkeypatch.setenv(ENV_VAR, str(path))

@@ -38,7 +38,7 @@ def test_there_are_chapters():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_metadata_and_stripped_outputs(path):
+def test_metadata_and_stripped_outputs(path):
     nb = json.loads(path.read_text())
     assert nb["metadata"]["kernelspec"]["name"] == "python3", (
         "kernelspec must be python3"
@@ -56,12 +56,12 @@ def test_notebook_metadata_and_stripped_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_every_chapter_is_in_the_table_of_contents(path):
+def test_every_chapter_is_in_the_toc(path):
     assert str(path.relative_to(ROOT).with_suffix("")) in toc_files() + ["intro"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_first_code_cell_installs_the_package_from_the_configured_repository(path):
+def test_first_cell_installs_from_repository(path):
     """Colab opens a chapter on its own: its first code cell must fetch the package,
     from the repository `_config.yml` names (set both with `python
     tests/notebook_setup.py URL`)."""
@@ -171,7 +171,7 @@ def test_checks_are_folded_away(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_imports_come_first_and_the_page_runs_when_copied(path):
+def test_imports_first_and_copied_page_runs(path):
     """The first visible code cell holds the imports. No visible cell uses a name that
     only a removed cell defines, so the page's code runs when copied in order."""
     import ast
@@ -243,7 +243,7 @@ def first_code_cell_source(path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
-def test_every_chapter_ends_with_exercises_and_worked_solutions(path):
+def test_chapters_end_with_solved_exercises(path):
     cells = json.loads(path.read_text())["cells"]
     text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     exercises = text.count("```{exercise}")

@@ -5,7 +5,7 @@ import pytest
 from adam.experiments import online
 
 
-def test_online_gradients_follow_the_three_step_pattern():
+def test_gradients_follow_3_step_pattern():
     assert [online.gradient(t, 3.0) for t in range(1, 7)] == [
         3.0,
         -1.0,
@@ -16,7 +16,7 @@ def test_online_gradients_follow_the_three_step_pattern():
     ]
 
 
-def test_adam_drifts_to_the_worst_point_and_amsgrad_does_not():
+def test_adam_drifts_to_worst_amsgrad_not():
     xs, regret = online.run(C=3.0, steps=30_000)
     assert xs[-3:].min() > 0.99  # x = +1, where the loss is largest
     assert (

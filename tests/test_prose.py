@@ -16,7 +16,7 @@ Because $t = 1$.
 ```"""
 
 
-def test_roles_become_text_with_the_glued_numbers():
+def test_roles_become_glued_numbers():
     text = prose.render(PARAGRAPH, {"steps": 200, "loss": 0.123456})
     assert text.startswith("After 200 steps the loss is 0.123\n(the figure)")
     assert "(Kingma & Ba, 2015)" in text
@@ -26,12 +26,12 @@ def test_roles_become_text_with_the_glued_numbers():
     assert "{" not in text.replace("{glue", "")
 
 
-def test_a_number_not_glued_yet_is_an_error_that_names_it():
+def test_unglued_number_error_names_it():
     with pytest.raises(prose.MissingNumber, match="'loss'"):
         prose.render(PARAGRAPH, {"steps": 200})
 
 
-def test_every_glued_paragraph_has_its_cell_and_every_call_finds_its_paragraph():
+def test_glued_paragraphs_and_cells_match():
     import json
 
     from notebook_prose import GLUE_ROLE, main

@@ -23,7 +23,7 @@ TRAIN, TEST = 1024, 512
     reason=f"{ENV_VAR} names no offline MNIST file (this test never downloads)",
 )
 @pytest.mark.parametrize("form", ["Algorithm 1", "drop-in"])
-def test_quickstart_model_trains_one_short_epoch(form):
+def test_model_trains_one_short_epoch(form):
     (x_train, y_train), (x_test, y_test) = load_mnist(verbose=False)
     data = ((x_train[:TRAIN], y_train[:TRAIN]), (x_test[:TEST], y_test[:TEST]))
     kw = {} if form == "Algorithm 1" else {"epsilon_hat": True, "epsilon": 1e-7}

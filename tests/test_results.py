@@ -8,7 +8,7 @@ import pytest
 from adam.book.results import MissingResults, find_results, load_results, results_path
 
 
-def test_results_are_found_from_any_working_directory(tmp_path):
+def test_results_found_from_any_directory(tmp_path):
     here = os.getcwd()
     os.chdir(tmp_path)
     try:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 
-def test_transformer_schedule_peaks_at_the_end_of_warm_up():
+def test_transformer_peaks_at_warmup_end():
     from adam.experiments.schedules import transformer_learning_rate
 
     steps = np.arange(1, 20_001)

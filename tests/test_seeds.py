@@ -13,7 +13,7 @@ def test_default_seeds_are_the_written_ones(monkeypatch):
     assert seed(1412) == 1412
 
 
-def test_another_offset_gives_other_distinct_seeds(monkeypatch):
+def test_other_offset_other_distinct_seeds(monkeypatch):
     monkeypatch.setenv(ENV_VAR, "1")
     other = seeds(0, 50)
     assert len(set(other)) == 50 and set(other).isdisjoint(range(50))

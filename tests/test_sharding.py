@@ -92,7 +92,7 @@ TRAIN = """
 """
 
 
-def test_replicated_and_sharded_state_bytes_and_weights():
+def test_replicated_vs_sharded_bytes_weights():
     assert run(TRAIN).startswith("ok")
 
 

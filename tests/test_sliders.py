@@ -41,7 +41,7 @@ def page(bowl, paths):
     return figure._repr_html_()
 
 
-def test_bokehjs_is_inline_and_nothing_is_fetched(page):
+def test_bokehjs_inline_nothing_fetched(page):
     assert (
         "Bokeh" in page and len(page) > 1_000_000
     )  # the library itself is in the page
@@ -58,7 +58,7 @@ def test_bokehjs_is_inline_and_nothing_is_fetched(page):
     assert len(page) < 2_000_000, "keep the page light"
 
 
-def test_wrapper_carries_a_handle_and_the_starting_state(page):
+def test_wrapper_has_handle_and_start_state(page):
     match = re.search(
         r'<div class="adam-sliders" id="([\w-]+)" data-state="([^"]*)"', page
     )
@@ -68,7 +68,7 @@ def test_wrapper_carries_a_handle_and_the_starting_state(page):
     assert page.count("dataset.state") == 1
 
 
-def test_one_path_per_combination_in_the_look_of_adam(page, paths):
+def test_one_adam_path_per_combination(page, paths):
     keys = set(re.findall(r'\["(\d+,\d+,\d+)",\[\[', page))
     expected = {
         ",".join(map(str, k))
@@ -87,7 +87,7 @@ def test_coordinates_are_rounded(bowl):
     assert "0.123" in page and "0.1234" not in page and "0.988" in page
 
 
-def test_missing_combinations_and_wrong_labels_are_refused(paths):
+def test_missing_combos_wrong_labels_refused(paths):
     incomplete = dict(list(paths.items())[1:])
     with pytest.raises(ValueError, match="no path"):
         path_sliders(incomplete, ["α", "β₁", "β₂"])

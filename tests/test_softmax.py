@@ -30,7 +30,7 @@ def test_gradients_match_finite_differences():
             assert abs((up - down) / (2 * h) - g[idx]) < 1e-6
 
 
-def test_zero_start_has_loss_log_k_and_training_lowers_it():
+def test_zero_start_loss_log_k_then_lower():
     x, y = data()
     params = softmax.init_params(5, 3, dtype=np.float64)
     loss, _ = softmax.loss_and_gradients(params, x, y)
@@ -40,7 +40,7 @@ def test_zero_start_has_loss_log_k_and_training_lowers_it():
     assert 0 <= softmax.accuracy(params, x, y) <= 1
 
 
-def test_training_stops_with_nan_when_it_diverges():
+def test_divergence_stops_with_nan():
     x, y = data()
     x = (x * 1e30).astype(np.float32)  # one large step overflows float32 logits
     params = softmax.init_params(5, 3, dtype=np.float32)

@@ -22,7 +22,7 @@ def test_sparse_problem_frequencies_and_gradient():
     np.testing.assert_allclose(problem.gradient(w, rows), numeric, rtol=1e-5, atol=1e-8)
 
 
-def test_sparse_training_learns_and_reports_divergence():
+def test_sparse_learns_reports_divergence():
     problem = sparse_features.make_problem(n=2000, d=20, seed=2)
     w = sparse_features.train(problem, Adam(learning_rate=0.05), steps=300)
     assert problem.loss(w) < 0.8 * problem.loss(np.zeros(20))

@@ -40,19 +40,19 @@ BOOK_OPTIMIZERS = [
 ]
 
 
-def test_every_optimizer_of_the_book_has_a_look():
+def test_every_book_optimizer_has_a_look():
     assert set(BOOK_OPTIMIZERS) <= set(LOOKS)
     assert COLORS == {name: spec.color for name, spec in LOOKS.items()}
 
 
 @pytest.mark.parametrize("field", ["color", "linestyle", "marker"])
-def test_no_two_optimizers_share_a_colour_a_line_style_or_a_marker(field):
+def test_no_shared_colour_style_or_marker(field):
     values = [getattr(spec, field) for spec in LOOKS.values()]
     for (a, va), (b, vb) in itertools.combinations(zip(LOOKS, values), 2):
         assert va != vb, f"{a} and {b} share the {field} {va!r}"
 
 
-def test_look_gives_plot_keywords_and_names_an_unknown_optimizer():
+def test_look_keywords_and_unknown_name():
     use_book_style()
     fig, ax = plt.subplots()
     (line,) = ax.plot([0, 1], [0, 1], **look("Adam", markevery=2))
@@ -81,7 +81,7 @@ def test_legend_below_sits_under_the_axes():
 
 
 @pytest.mark.parametrize("figsize", [(6.4, 4.0), (MAX_WIDTH_IN, 3.9)])
-def test_figure_text_is_at_least_9_css_px_on_a_phone(figsize):
+def test_figure_text_9_css_px_on_phone(figsize):
     """A figure at most `MAX_WIDTH_IN` wide, shrunk to a phone's column, keeps its tick
     labels, axis labels, titles and legends at 9 CSS px or more (10 pt in 7 inches gave
     6.7 px)."""
@@ -99,7 +99,7 @@ def test_figure_text_is_at_least_9_css_px_on_a_phone(figsize):
     assert smallest >= PHONE_MIN_TEXT_PX, f"figure text {smallest:.1f} CSS px at 390 px"
 
 
-def test_phone_text_px_sees_a_figure_too_wide_or_a_label_too_small():
+def test_phone_text_px_flags_wide_or_small():
     use_book_style()
     fig, ax = plt.subplots(
         figsize=(10, 3), layout="constrained"
@@ -174,7 +174,7 @@ def test_the_scan_finds_small_text():
     assert not small_text('ax.set_title("t", fontsize="large")')
 
 
-def test_no_chapter_or_module_sets_figure_text_below_the_smallest_size():
+def test_no_text_below_smallest_size():
     """Every figure's text is at least the style's smallest size (SMALLEST_PT), which
     the browser test turns into CSS px on a phone; a smaller size set anywhere would
     shrink it."""
@@ -190,13 +190,13 @@ def test_no_chapter_or_module_sets_figure_text_below_the_smallest_size():
     )
 
 
-def test_the_smallest_size_and_the_widest_figure_agree():
+def test_smallest_size_and_max_width_agree():
     assert SMALLEST_PT == min(RC[key] for key in TEXT_SIZES)
     assert SMALLEST_PT / 72 * PHONE_COLUMN_PX / MAX_WIDTH_IN >= 9.5
     assert RC["figure.figsize"][0] <= MAX_WIDTH_IN
 
 
-def test_math_in_labels_uses_the_labels_typeface():
+def test_math_uses_the_labels_typeface():
     from matplotlib import font_manager
 
     use_book_style()
@@ -207,7 +207,7 @@ def test_math_in_labels_uses_the_labels_typeface():
     assert matplotlib.rcParams["mathtext.fontset"] == "dejavusans"
 
 
-def test_a_legend_below_is_never_wider_than_its_figure():
+def test_legend_below_fits_its_figure():
     """Five optimizers asked for in one row of a 7-inch figure: the legend takes fewer
     columns rather than widen the saved image (which would shrink all its text on a
     phone)."""
@@ -224,7 +224,7 @@ def test_a_legend_below_is_never_wider_than_its_figure():
         plt.close(fig)
 
 
-def test_no_figure_is_drawn_wider_than_a_phone_allows():
+def test_no_figure_wider_than_max_width():
     """Every `figsize` in the chapters and the package is at most MAX_WIDTH_IN wide: a
     wider figure shrinks on a phone and takes its text below 9 CSS px. Panels go in rows
     instead."""
@@ -237,7 +237,7 @@ def test_no_figure_is_drawn_wider_than_a_phone_allows():
     assert not wide, f"figures wider than {MAX_WIDTH_IN} in:\n" + "\n".join(wide)
 
 
-def test_math_is_drawn_in_the_words_typeface_and_size():
+def test_math_glyphs_in_label_font_and_size():
     """Math in a label ($\\alpha$) is drawn with DejaVu Sans glyphs at the label's own
     size, not Computer Modern (another typeface) or a smaller size."""
     from matplotlib.font_manager import FontProperties

@@ -15,13 +15,13 @@ from adam.experiments import successors
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_grids_are_half_decades_from_a_tenth_of_the_centre():
+def test_grids_half_decades_from_tenth():
     assert successors.grid("Adam") == [1e-4, 3.16e-4, 1e-3, 3.16e-3, 1e-2, 3.16e-2]
     assert successors.grid("Lion", 3) == [1e-5, 3.16e-5, 1e-4]
     assert set(successors.CENTRES) == set(successors.NAMES)
 
 
-def test_best_rate_is_the_lowest_mean_validation_loss_and_diverged_runs_lose():
+def test_best_rate_lowest_loss_diverged_lose():
     rows = [
         {
             "problem": "p",
@@ -47,7 +47,7 @@ def test_best_rate_is_the_lowest_mean_validation_loss_and_diverged_runs_lose():
     assert summary["test_loss_min"] == 0.35 and summary["diverged_runs"] == 1
 
 
-def test_script_writes_every_optimizer_and_problem(tmp_path):
+def test_script_writes_each_optimizer_problem(tmp_path):
     out = tmp_path / "successors.json"
     env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "2"}
     proc = subprocess.run(

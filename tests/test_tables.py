@@ -6,7 +6,7 @@ import pytest
 from adam.book.tables import table
 
 
-def test_html_has_one_header_and_a_row_per_result():
+def test_html_header_and_row_per_result():
     t = table(
         [("Adam", 0.03125), ("SGD", 0.25)],
         ["optimizer", "loss"],
@@ -17,7 +17,7 @@ def test_html_has_one_header_and_a_row_per_result():
     assert "0.031" in page and "0.250" in page
 
 
-def test_numbers_are_right_aligned_and_words_left_aligned():
+def test_numbers_right_words_left_aligned():
     lines = str(
         table([("Adam", 1), ("AdamW", 100)], ["optimizer", "steps"])
     ).splitlines()
@@ -34,7 +34,7 @@ def test_formats_spec_scientific_and_function():
     assert t.cells == [["1.2 × 10⁻⁴", "50%", "3 steps"]]
 
 
-def test_default_number_formats_and_numpy_values():
+def test_default_formats_and_numpy_values():
     t = table([(np.float32(0.123456), np.int64(7), None)], ["x", "n", "empty"])
     assert t.cells == [["0.1235", "7", ""]]
 
@@ -43,7 +43,7 @@ def test_text_is_escaped_in_html():
     assert "&lt;b&gt;" in table([("<b>",)], ["name"])._repr_html_()
 
 
-def test_wrong_row_length_and_unknown_format_column_are_named():
+def test_bad_row_and_format_column_named():
     with pytest.raises(ValueError, match="row 1 has 1 values for 2 columns"):
         table([(1, 2), (3,)], ["a", "b"])
     with pytest.raises(ValueError, match="does not have: \\['c'\\]"):

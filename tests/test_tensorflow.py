@@ -57,7 +57,7 @@ def test_bfloat16_second_moment_does_not_stall():
 
 
 @pytest.mark.parametrize("dtype", [tf.float16, tf.float32, tf.float64])
-def test_other_dtypes_keep_moments_in_their_own_dtype(dtype):
+def test_other_dtypes_keep_own_moments(dtype):
     opt = adam.tensorflow.Adam([tf.Variable(tf.zeros(3, dtype))], amsgrad=True)
     arrays = opt.first_moments + opt.second_moments + opt.max_second_moments
     assert {a.dtype for a in arrays} == {dtype}
@@ -67,7 +67,7 @@ def test_other_dtypes_keep_moments_in_their_own_dtype(dtype):
     "value, error",
     [(1.5, ValueError), (-3, ValueError), (True, TypeError), ("2", TypeError)],
 )
-def test_iterations_must_be_a_non_negative_integer(value, error):
+def test_iterations_non_negative_int(value, error):
     w = tf.Variable([1.0, 2.0])
     opt = adam.tensorflow.Adam([w], learning_rate=0.1)
     opt.apply_gradients([tf.constant([0.5, 0.5])])
@@ -79,7 +79,7 @@ def test_iterations_must_be_a_non_negative_integer(value, error):
     assert int(opt.iterations) == 2
 
 
-def test_an_assigned_step_count_resumes_as_that_many_steps():
+def test_assigned_step_count_resumes():
     rng = np.random.default_rng(0)
     grads = [[rng.normal(size=3).astype(np.float32)] for _ in range(6)]
     expected = run_numpy(NumpyAdam(learning_rate=0.1), [np.ones(3, np.float32)], grads)[
@@ -101,7 +101,7 @@ def test_an_assigned_step_count_resumes_as_that_many_steps():
     np.testing.assert_allclose(w.numpy(), expected, rtol=1e-6)
 
 
-def test_a_negative_step_count_written_into_the_variable_is_refused():
+def test_negative_step_count_refused():
     """tf.train.Checkpoint or iterations.assign write the variable directly: the step
     checks it before writing anything."""
     w = tf.Variable([1.0, 2.0])
@@ -185,7 +185,7 @@ MIRRORED = textwrap.dedent("""
 """)
 
 
-def test_mirrored_strategy_replica_context_is_refused():
+def test_replica_context_refused():
     """Each replica would step its own copy with its own gradient, with nothing reduced.
     In a fresh process: logical devices must be set up before TensorFlow starts."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")

@@ -35,7 +35,7 @@ def assert_same(a, b):
 @pytest.mark.parametrize(
     "kw", [{}, {"epsilon_hat": True}, {"amsgrad": True}, {"bias_correction": False}]
 )
-def test_weights_without_gradient_stay_and_the_others_train(dtype, kw):
+def test_no_gradient_stays_others_train(dtype, kw):
     start = np.array([0.5, -0.5, 1.0, 2.0], np.float32)
     w = tf.Variable(tf.cast(start, LOW[dtype]))
     opt = adam.tensorflow.Adam([w], learning_rate=0.1, **kw)
@@ -78,7 +78,7 @@ def test_float32_steps_use_the_numpy_scalars(kw):
     )
 
 
-def test_a_finite_gradient_that_overflows_float16_is_refused_after_the_cast():
+def test_float16_overflow_after_cast_refused():
     w = tf.Variable(tf.ones(3, tf.float16))
     opt = adam.tensorflow.Adam([w])
     opt.apply_gradients([tf.constant([0.5, 0.5, 0.5], tf.float16)])
@@ -93,7 +93,7 @@ def test_a_finite_gradient_that_overflows_float16_is_refused_after_the_cast():
 
 
 @pytest.mark.parametrize("dtype, value", [("float16", 300.0), ("float32", 2e19)])
-def test_a_gradient_whose_square_overflows_is_refused(dtype, value):
+def test_overflowing_square_refused(dtype, value):
     w, b = tf.Variable(tf.ones(3, LOW[dtype])), tf.Variable(tf.zeros(2, LOW[dtype]))
     opt = adam.tensorflow.Adam([w, b])
     opt.apply_gradients([tf.ones(3, LOW[dtype]), tf.ones(2, LOW[dtype])])
@@ -106,7 +106,7 @@ def test_a_gradient_whose_square_overflows_is_refused(dtype, value):
     assert all(np.isfinite(a.astype(np.float32)).all() for a in before[:-1])
 
 
-def test_none_gradients_are_skipped_as_keras_does():
+def test_none_gradients_skipped_like_keras():
     used, unused = tf.Variable([1.0, 2.0]), tf.Variable([3.0], name="unused")
     opt = adam.tensorflow.Adam([used, unused], learning_rate=0.1)
     with pytest.warns(
@@ -122,7 +122,7 @@ def test_none_gradients_are_skipped_as_keras_does():
         opt.apply_gradients([None, None])
 
 
-def test_train_skips_a_variable_the_loss_does_not_use():
+def test_train_skips_unused_variable():
     w, unused = tf.Variable([1.0]), tf.Variable([5.0], name="unused")
     opt = adam.tensorflow.Adam([w, unused], learning_rate=0.1)
     with pytest.warns(UserWarning, match="unused"):
@@ -131,7 +131,7 @@ def test_train_skips_a_variable_the_loss_does_not_use():
 
 
 @pytest.mark.parametrize("dtype", [tf.int32, tf.int64, tf.bool])
-def test_non_float_variables_are_refused_when_made(dtype):
+def test_non_float_variables_refused(dtype):
     good, bad = tf.Variable([1.0]), tf.Variable(tf.zeros(2, dtype), name="counter")
     with pytest.raises(
         TypeError, match=rf"variables\[1\] \(counter.*\) has dtype {dtype.name}"
@@ -161,14 +161,14 @@ def test_the_same_variable_twice_is_refused():
         "hyperparameters",
     ],
 )
-def test_hyperparameters_cannot_be_assigned_and_ignored(name):
+def test_assignments_never_ignored(name):
     opt = adam.tensorflow.Adam([tf.Variable([1.0])])
     with pytest.raises(AttributeError, match=f"{name} is fixed"):
         setattr(opt, name, 0.5)
 
 
 @pytest.mark.parametrize("dtype", [tf.complex64, tf.complex128, tf.bool])
-def test_a_complex_gradient_is_refused_not_cast_to_its_real_part(dtype):
+def test_complex_gradient_refused_not_cast(dtype):
     """[1j, -1] was cast to [0, -1]: only the second coordinate moved, silently.
     adam.numpy refuses a gradient that is not real; so does this, naming it."""
     w = tf.Variable([0.0, 0.0])
@@ -182,7 +182,7 @@ def test_a_complex_gradient_is_refused_not_cast_to_its_real_part(dtype):
     assert_same(state(opt), before)
 
 
-def test_a_gradient_of_unknown_length_inside_tf_function_is_accepted():
+def test_unknown_length_in_tf_function_ok():
     """Inside a tf.function whose input is [None]-shaped the static shape is (None,):
     "gradient 0 has shape (None,), its variable (3,)" though compatible. Accepted now,
     and checked when the step runs: a gradient of the wrong length changes nothing."""

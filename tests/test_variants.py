@@ -44,7 +44,7 @@ def test_matches_keras(ours, theirs):
     )
 
 
-def test_adamax_first_step_is_learning_rate_times_sign():
+def test_adamax_first_step_is_lr_sign():
     """t = 1: m = (1 - b1) g, u = |g|, step = lr / (1 - b1) * m / |g| = lr * sign(g)."""
     p = np.array([1.0, 1.0])
     AdaMax(learning_rate=0.1, epsilon=0.0).step([p], [np.array([3.0, -0.002])])
@@ -62,7 +62,7 @@ def test_nadam_product_survives_a_checkpoint():
         np.testing.assert_array_equal(a, b)
 
 
-def test_nadam_restore_after_millions_of_steps_is_fast_and_exact():
+def test_nadam_restore_late_fast_and_exact():
     """The momentum product is only needed while 1 - P_t differs from 1: restoring at
     step three million costs what a restore at step one thousand does, same bits."""
     import math
@@ -94,7 +94,7 @@ def test_nadam_restore_after_millions_of_steps_is_fast_and_exact():
     assert time.perf_counter() - start < 0.05
 
 
-def test_adamw_is_adam_with_decay_and_amsgrad_is_a_flag():
+def test_adamw_decay_and_amsgrad_flag():
     params, grads = gradient_sequence(steps=20)
     np.testing.assert_array_equal(
         run_numpy(AdamW(weight_decay=0.01), params, grads)[0],

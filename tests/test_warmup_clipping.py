@@ -34,7 +34,7 @@ def run(script: str, env=ENV) -> subprocess.CompletedProcess:
     )
 
 
-def test_linear_warmup_rises_to_the_peak_and_stays():
+def test_warmup_rises_to_peak_and_stays():
     from adam.experiments.warmup_clipping import linear_warmup
 
     rates = linear_warmup(10, 0.03, warmup_steps=4)
@@ -102,7 +102,7 @@ TRAIN = """
 """
 
 
-def test_training_is_seeded_and_deterministic_and_clipping_and_outliers_work():
+def test_seeded_training_clipping_outliers():
     result = run(TRAIN)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")

@@ -62,7 +62,7 @@ OPTIMIZERS = {
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
-def test_numpy_optimizers_leave_coordinates_without_second_moment(name):
+def test_coordinates_without_v_stay_still(name):
     params, grads = problem()
     optimizer = OPTIMIZERS[name]()
     with np.errstate(
@@ -82,7 +82,7 @@ def test_numpy_optimizers_leave_coordinates_without_second_moment(name):
     "switches",
     [{}, {"epsilon_hat": True}, {"bias_correction": False}, {"amsgrad": True}],
 )
-def test_readable_update_agrees_with_the_fast_step(switches):
+def test_readable_update_matches_fast(switches):
     params, grads = problem()
     h = Hyperparameters(epsilon=0.0, **switches)
     state, readable = init(params, amsgrad=h.amsgrad), [p.copy() for p in params]

@@ -18,7 +18,7 @@ from keras_suite import (
 from keras_suite.drop_in import Adam, AdamW
 
 
-def test_the_drop_ins_are_adam_keras_in_keras_form():
+def test_drop_ins_are_adam_keras():
     assert issubclass(Adam, adam.keras.Adam) and issubclass(AdamW, Adam)
     opt = Adam()
     assert (opt.epsilon_hat, opt.epsilon, opt.name.split("_")[0]) == (
