@@ -107,8 +107,8 @@ benchmark: $(STAMP)
 PYTHON_CHAPTER := chapters/01_adam_in_one_page.ipynb
 PYTHON_SKIP := --ignore=tests/test_browser.py --ignore=tests/test_built_outputs.py \
 	--ignore=tests/test_colab_setup.py \
-	--deselect=tests/test_successors.py::test_script_writes_every_optimizer_and_problem \
-	--deselect=tests/test_warmup_clipping.py::test_training_is_seeded_and_deterministic_and_clipping_and_outliers_work
+	--deselect=tests/test_successors.py::test_script_writes_each_optimizer_problem \
+	--deselect=tests/test_warmup_clipping.py::test_seeded_training_clipping_outliers
 test-python:
 	@$(MAKE) --no-print-directory install VENV=.venv-$(PYVER)
 	.venv-$(PYVER)/bin/python -m pytest -p no:execution_cache -n 2 --nbmake --nbmake-timeout=600 \
