@@ -687,3 +687,22 @@ def test_figure_text_is_readable_on_a_phone(browser, site, rel):
         checked += 1
     page.close()
     assert not problems, f"{rel} at 390 px ({checked} figures):\n" + "\n".join(problems)
+
+
+# -- Length of the main path ----------------------------------------------------------
+# A chapter on the main path is read in one sitting: at most about 25,000 characters of
+# the text a reader sees (prose, shown code, outputs, tables; folded cells closed).
+# Chapter 9 had 61,000 before it was split. The appendices are optional reading.
+MAX_PAGE_TEXT = 25_000
+MAIN_PATH = [rel for rel in chapter_pages() if rel[len("chapters/")].isdigit()]
+
+
+@pytest.mark.parametrize("rel", MAIN_PATH)
+def test_main_path_chapter_length(browser, site, rel):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(site + rel, wait_until="load")
+    length = page.evaluate(
+        "document.querySelector('article.bd-article').innerText.length"
+    )
+    page.close()
+    assert 2_000 < length <= MAX_PAGE_TEXT, f"{rel}: {length:,} characters of page text"
