@@ -1,9 +1,10 @@
 """Checking that implementations agree "to float32 rounding", and measuring how closely.
 
 One float32 step rounds each parameter to its own precision, and over many steps those
-roundings add up; the unit to measure them in is the ulp (unit in the last place). The
-tests and the chapters share these helpers: a gradient sequence, runners for each
-framework, and the distance in ulps.
+roundings add up; the unit to measure them in is the ulp (unit in the last place), the
+gap between a number and the next one of its type. The tests and the chapters share
+these helpers: a gradient sequence, runners for each framework, and the distance in ulps
+(`ulps`, in units of the ulp of each tensor's largest entry).
 """
 
 from __future__ import annotations
@@ -58,8 +59,14 @@ def run_tensorflow(params, grads, **hyperparameters):
 
 
 def ulps(got, expected) -> float:
-    """Largest distance between two lists of tensors, in float32 spacings (ulps) of each
-    tensor's largest entry in `got`."""
+    """Largest distance between two lists of tensors, in ulps of each tensor's largest
+    entry.
+
+    For each pair, the largest absolute difference is divided by the spacing
+    (`np.spacing`) at the largest magnitude in the tensor from `got`, in `got`'s own
+    type (the float32 ulp for float32 tensors); the result is the largest of these.
+    Entries smaller than the largest have finer spacing, so the result can be a
+    fraction; it is 0 only when the tensors are equal."""
     return max(
         float(
             np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)).max()
