@@ -706,3 +706,33 @@ def test_main_path_chapter_length(browser, site, rel):
     )
     page.close()
     assert 2_000 < length <= MAX_PAGE_TEXT, f"{rel}: {length:,} characters of page text"
+
+
+# -- Tables on a phone -----------------------------------------------------------------
+# A table holds results the text quotes: at 390 px each one, a cell's result table or a
+# table written in Markdown, fits the text column, so that no number hides behind a
+# sideways scroll (words still never break inside: test_page_fits_the_screen).
+TABLE_WIDTHS = """() => [...document.querySelectorAll('article.bd-article table')]
+  .map(table => {
+  const box = table.closest('.output, .pst-scrollable-table-container')
+    || table.parentElement;
+  return {width: table.getBoundingClientRect().width, column: box.clientWidth,
+          head: table.querySelector('tr').innerText.replace(/\\s+/g, ' ').slice(0, 60)};
+})"""
+
+
+@pytest.mark.parametrize("rel", chapter_pages())
+def test_tables_fit_a_phone(browser, site, rel):
+    page = browser.new_page(viewport={"width": WIDTHS["phone"], "height": 844})
+    open_typeset(page, site + rel)
+    tables = page.evaluate(TABLE_WIDTHS)
+    page.close()
+    wide = [t for t in tables if t["width"] > t["column"] + 0.5]
+    assert not wide, (
+        f"{rel}: tables wider than the {WIDTHS['phone']} px page's column: "
+        + (
+            "; ".join(
+                f"{t['head']!r} {t['width']:.0f} px in {t['column']} px" for t in wide
+            )
+        )
+    )
